@@ -1,0 +1,182 @@
+package dev.simdnet.cli;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.simdnet.eval.Evaluation;
+import dev.simdnet.eval.Predictor;
+import dev.simdnet.kernel.Kernels;
+import dev.simdnet.train.Checkpoint;
+import dev.simdnet.train.Experiment;
+import dev.simdnet.train.TrainConfig;
+import dev.simdnet.train.TrainListener;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code train}: builds a config from a preset and overrides, trains, tests once, saves, prints one JSON line. */
+@Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Train a model on MNIST or Fashion-MNIST, then report its test accuracy once.",
+                "Progress goes to stderr; the result is one JSON line on stdout."})
+final class TrainCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--preset", paramLabel = "NAME", defaultValue = "fast",
+            description = "Starting config: baseline, fast, lenet or best. Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "Network: mlp, lenet5, lenet, fast or best.")
+    String model;
+
+    @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion.")
+    String dataset;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training split; fractions allowed (0.5).")
+    Double epochs;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Images per step.")
+    Integer batch;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "Peak learning rate.")
+    Float lr;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "sgd (Nesterov momentum) or adam (AdamW).")
+    String optimizer;
+
+    @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum.")
+    Float momentum;
+
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "Weight decay (biases and batch-norm scales exempt).")
+    Float weightDecay;
+
+    @Option(names = "--schedule", paramLabel = "NAME", description = "Learning-rate schedule: onecycle, cosine or constant.")
+    String schedule;
+
+    @Option(names = "--warmup", paramLabel = "FRACTION", description = "Fraction of the steps spent warming up.")
+    Float warmup;
+
+    @Option(names = "--label-smoothing", paramLabel = "EPS", description = "Label smoothing.")
+    Float labelSmoothing;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout before the classifier.")
+    Float dropout;
+
+    @Option(names = "--augment", paramLabel = "LEVEL", description = "Data augmentation: none, light or strong.")
+    String augment;
+
+    @Option(names = "--validation", paramLabel = "N", description = "Training images held out for validation (stratified).")
+    Integer validation;
+
+    @Option(names = "--patience", paramLabel = "EPOCHS", description = "Stop after this many epochs without a better validation accuracy (0: off).")
+    Integer patience;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "Where to save the model (default: <model>.safetensors).")
+    Path output;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Save the training state here after each epoch and on Ctrl-C.")
+    Path stateDir;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run whose state is in DIR (same options).")
+    Path resume;
+
+    @Option(names = "--folds", paramLabel = "K", description = "k-fold cross-validation instead of one run: mean and std of validation accuracy.")
+    Integer folds;
+
+    @Option(names = "--show-augmented", paramLabel = "FILE.png", description = "Save a grid of augmented training samples and exit.")
+    Path showAugmented;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig config = buildConfig();
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        Experiment.Options options = new Experiment.Options(common.dataDir, output, resume != null ? resume : stateDir,
+                resume != null, folds == null ? 0 : folds);
+        if (folds != null && folds < 2) throw usage("--folds must be at least 2, got " + folds);
+        if (showAugmented != null) {
+            Experiment.showAugmented(config, common.dataDir, showAugmented);
+            err.println("saved " + showAugmented);
+            return 0;
+        }
+        try (Kernels kernels = common.kernels(config.threads())) {
+            Experiment experiment = new Experiment(config, kernels, options, new ProgressPrinter(err));
+            Thread hook = new Thread(experiment::interrupt, "simdnet-interrupt");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Map<String, Object> result = experiment.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting on Ctrl-C; the hook has done its work
+            }
+            out.println(JSON.std.asString(result));
+            out.flush();
+            return Boolean.TRUE.equals(result.get("interrupted")) ? 130 : 0;
+        }
+    }
+
+    private TrainConfig buildConfig() {
+        try {
+            TrainConfig c = TrainConfig.preset(preset);
+            if (model != null) c = c.withModel(model);
+            if (dataset != null) c = c.withDataset(dataset);
+            if (epochs != null) c = c.withEpochs(epochs);
+            if (batch != null) c = c.withBatch(batch);
+            if (lr != null) c = c.withLr(lr);
+            if (optimizer != null) c = c.withOptimizer(optimizer);
+            if (momentum != null) c = c.withMomentum(momentum);
+            if (weightDecay != null) c = c.withWeightDecay(weightDecay);
+            if (schedule != null) c = c.withSchedule(schedule);
+            if (warmup != null) c = c.withWarmup(warmup);
+            if (labelSmoothing != null) c = c.withLabelSmoothing(labelSmoothing);
+            if (dropout != null) c = c.withDropout(dropout);
+            if (augment != null) c = c.withAugment(augment);
+            if (validation != null) c = c.withValidation(validation);
+            if (patience != null) c = c.withPatience(patience);
+            if (common.seed != null) c = c.withSeed(common.seed);
+            c = c.withThreads(common.threadsOr(c.threads()));
+            if (!java.util.List.of("scalar", "vector", "auto").contains(common.kernels))
+                throw new IllegalArgumentException("unknown --kernels '" + common.kernels + "': use scalar, vector or auto");
+            return c;
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /** Progress lines on stderr. */
+    private record ProgressPrinter(PrintWriter err) implements TrainListener {
+        @Override
+        public void onStep(StepProgress p) {
+            err.printf(Locale.ROOT, "epoch %d  step %d/%d  loss %.4f  lr %.4g  %.0f img/s  %.0f s left%n",
+                    p.epoch(), p.step(), p.totalSteps(), p.loss(), p.lr(), p.imagesPerSecond(), p.secondsLeft());
+            err.flush();
+        }
+
+        @Override
+        public void onEpoch(EpochMetrics m) {
+            err.printf(Locale.ROOT, "epoch %d done: train loss %.4f acc %.4f | val loss %.4f acc %.4f | %.1f s, %.0f img/s%n",
+                    m.epoch(), m.trainLoss(), m.trainAccuracy(), m.valLoss(), m.valAccuracy(), m.seconds(), m.imagesPerSecond());
+            err.flush();
+        }
+
+        @Override
+        public void onNote(String message) {
+            err.println(message);
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.simdnet.train;
+
+import dev.simdnet.eval.Evaluation;
+import dev.simdnet.eval.Predictor;
+import dev.simdnet.kernel.Kernels;
+import dev.simdnet.nn.Context;
+import dev.simdnet.nn.Parameter;
+import dev.simdnet.nn.Sequential;
+import dev.simdnet.optim.AdamW;
+import dev.simdnet.optim.LearningRateSchedule;
+import dev.simdnet.optim.Optimizer;
+import dev.simdnet.optim.Sgd;
+import dev.simdnet.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The training loop. {@link #run} reads top to bottom: batch, augment, forward, loss, backward, step,
+ * schedule, log; then validation, checkpoint and early stopping at each epoch's end.
+ *
+ * <p>Determinism: the weights come from the seed, each epoch's order from (seed, epoch), each batch's
+ * augmentation from (seed, step) and dropout from (seed, step); so a run resumed from a checkpoint ends with
+ * the same weights as one never stopped, for the same thread count.
+ */
+public final class Trainer {
+
+    /** The run's outcome: the network with the best validation weights restored, and what it measured. */
+    public record Outcome(Sequential net, ModelSpec spec, List<TrainListener.EpochMetrics> history, double bestValAccuracy,
+                          int bestEpoch, long steps, double trainSeconds, double imagesPerSecond, boolean interrupted,
+                          boolean earlyStopped) {}
+
+    private final TrainConfig config;
+    private final Kernels kernels;
+    private final TrainListener listener;
+    private final BatchAugmenter augmenter;
+    private final Path stateDir;
+    private volatile boolean stopRequested;
+
+    /**
+     * @param stateDir where the per-epoch training state goes for {@code --resume} (null: none)
+     */
+    public Trainer(TrainConfig config, Kernels kernels, BatchAugmenter augmenter, TrainListener listener, Path stateDir) {
+        this.config = config;
+        this.kernels = kernels;
+        this.augmenter = augmenter;
+        this.listener = listener;
+        this.stateDir = stateDir;
+    }
+
+    /** Asks the loop to save its state at the next step and return (Ctrl-C). */
+    public void requestStop() { stopRequested = true; }
+
+    /** The file the loop saves its state to, and resumes from. */
+    public static Path stateFile(Path dir) { return dir.resolve("training-state.safetensors"); }
+
+    /**
+     * Trains on {@code trainIdx} of {@code data}, validating on {@code valIdx} (may be empty) after every epoch.
+     * With {@code resume}, continues from the state saved in the state directory.
+     */
+    public Outcome run(LabeledImages data, int[] trainIdx, int[] valIdx, boolean resume) throws IOException {
+        ModelSpec spec = config.modelSpec();
+        int classes = spec.classes(), b = config.batch(), h = data.h(), w = data.w(), size = data.imageSize();
+        if (trainIdx.length < b) throw new IllegalArgumentException("the training split (" + trainIdx.length + ") is smaller than one batch (" + b + ")");
+        long stepsPerEpoch = trainIdx.length / b;                       // the last partial batch is dropped
+        long totalSteps = Math.max(1, Math.round(config.epochs() * stepsPerEpoch));
+        int epochs = (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
+
+        Sequential net = Models.build(spec, config.seed());
+        List<Parameter> params = net.parameters();
+        Optimizer optimizer = config.optimizer().equals("adam")
+                ? new AdamW(0.9f, 0.999f, 1e-8f, config.weightDecay(), kernels)
+                : new Sgd(config.momentum(), true, config.weightDecay(), kernels);
+        LearningRateSchedule schedule = switch (config.schedule()) {
+            case "onecycle" -> LearningRateSchedule.oneCycle(config.lr(), config.warmup());
+            case "cosine" -> LearningRateSchedule.cosine(config.lr(), config.warmup());
+            default -> LearningRateSchedule.constant(config.lr());
+        };
+
+        // Progress so far: fresh, or read back from the saved state.
+        long step = 0;
+        double bestVal = Double.NEGATIVE_INFINITY;
+        int bestEpoch = 0, sinceBest = 0;
+        Map<String, Tensor> best = null;
+        List<TrainListener.EpochMetrics> history = new ArrayList<>();
+        double trainSeconds = 0;
+        if (resume) {
+            TrainingState s = TrainingState.load(stateFile(stateDir), spec, config, net, optimizer);
+            step = s.step();
+            bestVal = s.bestValAccuracy();
+            bestEpoch = s.bestEpoch();
+            sinceBest = s.sinceBest();
+            best = s.bestWeights();
+            history.addAll(s.history());
+            trainSeconds = s.trainSeconds();
+            listener.onNote("resumed at step " + step + " of " + totalSteps + " (epoch " + (step / stepsPerEpoch + 1) + ")");
+        }
+
+        float[] x = new float[b * size];                                // (b, h, w, 1)
+        int[] y = new int[b];
+        float[] dlogits = new float[b * classes];                       // (b, classes)
+        int[] order = null;
+        long orderEpoch = -1;
+        double lossSum = 0, epochLoss = 0;
+        long correct = 0, seen = 0, lossSteps = 0, epochSteps = 0;
+        long reportEvery = Math.max(1, Math.min(50, stepsPerEpoch / 10));
+        long clock = System.nanoTime(), epochClock = clock, reportStep = step;
+        boolean interrupted = false, earlyStopped = false;
+
+        while (step < totalSteps) {
+            long epoch = step / stepsPerEpoch, inEpoch = step % stepsPerEpoch;
+            if (epoch != orderEpoch) {
+                order = shuffled(trainIdx, config.seed() * 1_000_003L + epoch);
+                orderEpoch = epoch;
+            }
+
+            // batch: images in [0, 1], augmented, then normalized as at inference
+            int from = (int) (inEpoch * b);
+            data.gatherUnit(order, from, from + b, x, y);
+            augmenter.apply(x, b, h, w, mix(config.seed(), step));
+            data.normalize(x, b);
+
+            // forward, loss
+            Context ctx = Context.training(kernels, mix(config.seed() + 1, step));
+            Tensor logits = net.forward(Tensor.of(x, 0, b, h, w, 1), ctx);
+            double loss = kernels.softmaxCrossEntropy(b, classes, logits.data(), logits.offset(), y, 0,
+                    config.labelSmoothing(), null, 0, dlogits, 0) / b;
+            if (!Double.isFinite(loss))
+                throw new TrainingDivergedException("the loss became " + loss + " at step " + (step + 1)
+                        + ": lower the learning rate (now " + config.lr() + ") or check the data");
+            for (int i = 0; i < b; i++)
+                if (Evaluation.argmax(logits.data(), logits.offset() + i * classes, classes) == y[i]) correct++;
+
+            // backward, step
+            for (Parameter p : params) p.zeroGrad();
+            net.backward(Tensor.of(dlogits, 0, b, classes), ctx.withNeedInputGrad(false));
+            float lr = schedule.lr(step, totalSteps);
+            optimizer.step(params, lr);
+            step++;
+            seen += b;
+            lossSum += loss;
+            lossSteps++;
+            epochLoss += loss;
+            epochSteps++;
+
+            // log
+            if (step % reportEvery == 0 || step == totalSteps) {
+                long now = System.nanoTime();
+                double secs = (now - clock) / 1e9, ips = (step - reportStep) * b / secs;
+                listener.onStep(new TrainListener.StepProgress(step, totalSteps, (int) epoch + 1, lossSum / lossSteps, lr, ips,
+                        (totalSteps - step) * b / ips));
+                lossSum = 0;
+                lossSteps = 0;
+                clock = now;
+                reportStep = step;
+            }
+
+            boolean epochEnd = step % stepsPerEpoch == 0 || step == totalSteps;
+            if (epochEnd) {
+                double secs = (System.nanoTime() - epochClock) / 1e9;
+                trainSeconds += secs;
+                Evaluation val = valIdx.length == 0 ? null : Predictor.evaluate(net, kernels, data, valIdx, classes);
+                var m = new TrainListener.EpochMetrics((int) epoch + 1, epochLoss / epochSteps, (double) correct / seen,
+                        val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), lr, seen / secs, secs);
+                history.add(m);
+                listener.onEpoch(m);
+                double score = val == null ? -m.trainLoss() : val.accuracy();
+                if (score > bestVal) {
+                    bestVal = score;
+                    bestEpoch = (int) epoch + 1;
+                    sinceBest = 0;
+                    best = snapshot(net);
+                } else {
+                    sinceBest++;
+                }
+                if (stateDir != null)
+                    TrainingState.save(stateFile(stateDir), spec, config, net, optimizer, step, bestVal, bestEpoch, sinceBest, best, history, trainSeconds);
+                if (config.patience() > 0 && sinceBest >= config.patience() && step < totalSteps) {
+                    listener.onNote("early stop after epoch " + (epoch + 1) + ": no better validation accuracy for " + sinceBest + " epochs");
+                    earlyStopped = true;
+                    break;
+                }
+                epochLoss = 0;
+                epochSteps = 0;
+                correct = 0;
+                seen = 0;
+                epochClock = System.nanoTime();
+            } else if (stopRequested) {
+                trainSeconds += (System.nanoTime() - epochClock) / 1e9;
+                if (stateDir != null) {
+                    TrainingState.save(stateFile(stateDir), spec, config, net, optimizer, step, bestVal, bestEpoch, sinceBest, best, history, trainSeconds);
+                    listener.onNote("interrupted at step " + step + ": state saved to " + stateFile(stateDir) + "; continue with --resume " + stateDir);
+                }
+                interrupted = true;
+                break;
+            }
+        }
+
+        if (best != null && !interrupted) restore(net, best);            // model selection on validation only
+        long imagesTrained = step * b;
+        return new Outcome(net, spec, history, valIdx.length == 0 ? Double.NaN : bestVal, bestEpoch, step, trainSeconds,
+                imagesTrained / Math.max(trainSeconds, 1e-9), interrupted, earlyStopped);
+    }
+
+    /** Parameters and buffers, copied, by name. */
+    static Map<String, Tensor> snapshot(Sequential net) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (Parameter p : net.parameters()) m.put(p.name(), p.value().copy());
+        for (var e : net.buffers().entrySet()) m.put(e.getKey(), e.getValue().copy());
+        return m;
+    }
+
+    static void restore(Sequential net, Map<String, Tensor> weights) {
+        for (Parameter p : net.parameters()) copyInto(weights.get(p.name()), p.value());
+        for (var e : net.buffers().entrySet()) copyInto(weights.get(e.getKey()), e.getValue());
+    }
+
+    private static void copyInto(Tensor src, Tensor dst) {
+        System.arraycopy(src.data(), src.offset(), dst.data(), dst.offset(), dst.size());
+    }
+
+    /** A seeded Fisher-Yates shuffle of a copy of {@code idx}. */
+    static int[] shuffled(int[] idx, long seed) {
+        int[] a = idx.clone();
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
+    }
+
+    /** SplitMix64 of (seed, step): independent-looking seeds for each step. */
+    static long mix(long seed, long step) {
+        long z = seed * 0x9E3779B97F4A7C15L + step + 0x632BE59BD9B4E019L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Makes sure the state directory can be written before any training starts. */
+    public static void checkWritable(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        if (!Files.isWritable(dir)) throw new IOException("cannot write to " + dir);
+    }
+}
