@@ -1,10 +1,11 @@
 package dev.simdnet.eval;
 
+import dev.simdnet.data.Dataset;
+import dev.simdnet.data.Normalization;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.nn.Context;
 import dev.simdnet.nn.Sequential;
 import dev.simdnet.tensor.Tensor;
-import dev.simdnet.train.LabeledImages;
 
 import java.util.List;
 
@@ -13,26 +14,25 @@ public final class Predictor {
     private Predictor() {}
 
     /** Class probabilities {@code (idx.length, classes)} of {@code net} for the images {@code idx}. */
-    public static float[] probabilities(Sequential net, Kernels k, LabeledImages data, int[] idx, int classes, int batch) {
-        int n = idx.length, size = data.imageSize();
+    public static float[] probabilities(Sequential net, Kernels k, Dataset data, Normalization norm, int[] idx, int classes, int batch) {
+        int n = idx.length, size = data.pixels();
         float[] out = new float[n * classes];
         float[] x = new float[batch * size];
-        int[] y = new int[batch];
         Context ctx = Context.inference(k);
         for (int from = 0; from < n; from += batch) {
             int to = Math.min(n, from + batch), count = to - from;
-            data.gather(idx, from, to, x, y);
-            Tensor logits = net.forward(Tensor.of(x, 0, count, data.h(), data.w(), 1), ctx);
+            data.fillBatch(idx, from, count, norm, x, 0);
+            Tensor logits = net.forward(Tensor.of(x, 0, count, data.rows(), data.cols(), 1), ctx);
             k.softmax(count, classes, logits.data(), logits.offset(), out, from * classes);
         }
         return out;
     }
 
     /** The mean of the members' probabilities: an ensemble. */
-    public static float[] ensembleProbabilities(List<Sequential> nets, Kernels k, LabeledImages data, int[] idx, int classes, int batch) {
+    public static float[] ensembleProbabilities(List<Sequential> nets, Kernels k, Dataset data, Normalization norm, int[] idx, int classes, int batch) {
         float[] sum = null;
         for (Sequential net : nets) {
-            float[] p = probabilities(net, k, data, idx, classes, batch);
+            float[] p = probabilities(net, k, data, norm, idx, classes, batch);
             if (sum == null) sum = p;
             else for (int i = 0; i < p.length; i++) sum[i] += p[i];
         }
@@ -43,12 +43,12 @@ public final class Predictor {
     }
 
     /** Evaluates {@code net} on the images {@code idx}. */
-    public static Evaluation evaluate(Sequential net, Kernels k, LabeledImages data, int[] idx, int classes) {
-        float[] p = probabilities(net, k, data, idx, classes, 500);
+    public static Evaluation evaluate(Sequential net, Kernels k, Dataset data, Normalization norm, int[] idx, int classes) {
+        float[] p = probabilities(net, k, data, norm, idx, classes, 500);
         return Evaluation.of(p, labels(data, idx), idx.length, classes);
     }
 
-    public static int[] labels(LabeledImages data, int[] idx) {
+    public static int[] labels(Dataset data, Normalization norm, int[] idx) {
         int[] l = new int[idx.length];
         for (int i = 0; i < idx.length; i++) l[i] = data.labels()[idx[i]];
         return l;

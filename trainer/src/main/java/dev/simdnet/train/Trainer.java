@@ -1,5 +1,7 @@
 package dev.simdnet.train;
 
+import dev.simdnet.data.Dataset;
+import dev.simdnet.data.Normalization;
 import dev.simdnet.eval.Evaluation;
 import dev.simdnet.eval.Predictor;
 import dev.simdnet.kernel.Kernels;
@@ -64,9 +66,9 @@ public final class Trainer {
      * Trains on {@code trainIdx} of {@code data}, validating on {@code valIdx} (may be empty) after every epoch.
      * With {@code resume}, continues from the state saved in the state directory.
      */
-    public Outcome run(LabeledImages data, int[] trainIdx, int[] valIdx, boolean resume) throws IOException {
+    public Outcome run(Dataset data, Normalization norm, int[] trainIdx, int[] valIdx, boolean resume) throws IOException {
         ModelSpec spec = config.modelSpec();
-        int classes = spec.classes(), b = config.batch(), h = data.h(), w = data.w(), size = data.imageSize();
+        int classes = spec.classes(), b = config.batch(), h = data.rows(), w = data.cols(), size = data.pixels();
         if (trainIdx.length < b) throw new IllegalArgumentException("the training split (" + trainIdx.length + ") is smaller than one batch (" + b + ")");
         long stepsPerEpoch = trainIdx.length / b;                       // the last partial batch is dropped
         long totalSteps = Math.max(1, Math.round(config.epochs() * stepsPerEpoch));
@@ -78,9 +80,9 @@ public final class Trainer {
                 ? new AdamW(0.9f, 0.999f, 1e-8f, config.weightDecay(), kernels)
                 : new Sgd(config.momentum(), true, config.weightDecay(), kernels);
         LearningRateSchedule schedule = switch (config.schedule()) {
-            case "onecycle" -> LearningRateSchedule.oneCycle(config.lr(), config.warmup());
-            case "cosine" -> LearningRateSchedule.cosine(config.lr(), config.warmup());
-            default -> LearningRateSchedule.constant(config.lr());
+            case "onecycle" -> new LearningRateSchedule.OneCycle(config.lr(), config.warmup(), 25, 1e4, true);
+            case "cosine" -> new LearningRateSchedule.WarmupCosine(config.lr(), Math.round(config.warmup() * totalSteps), 0f);
+            default -> new LearningRateSchedule.Constant(config.lr());
         };
 
         // Progress so far: fresh, or read back from the saved state.
@@ -122,9 +124,10 @@ public final class Trainer {
 
             // batch: images in [0, 1], augmented, then normalized as at inference
             int from = (int) (inEpoch * b);
-            data.gatherUnit(order, from, from + b, x, y);
+            data.fillBatch(order, from, b, Normalization.IDENTITY, x, 0);
+            data.fillLabels(order, from, b, y);
             augmenter.apply(x, b, h, w, mix(config.seed(), step));
-            data.normalize(x, b);
+            norm.applyInPlace(x, 0, b * size);
 
             // forward, loss
             Context ctx = Context.training(kernels, mix(config.seed() + 1, step));
@@ -165,7 +168,7 @@ public final class Trainer {
             if (epochEnd) {
                 double secs = (System.nanoTime() - epochClock) / 1e9;
                 trainSeconds += secs;
-                Evaluation val = valIdx.length == 0 ? null : Predictor.evaluate(net, kernels, data, valIdx, classes);
+                Evaluation val = valIdx.length == 0 ? null : Predictor.evaluate(net, kernels, data, norm, valIdx, classes);
                 var m = new TrainListener.EpochMetrics((int) epoch + 1, epochLoss / epochSteps, (double) correct / seen,
                         val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), lr, seen / secs, secs);
                 history.add(m);

@@ -1,0 +1,156 @@
+package dev.simdnet.cli;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.simdnet.data.DataSource;
+import dev.simdnet.data.Dataset;
+import dev.simdnet.data.DatasetKind;
+import dev.simdnet.data.DatasetLoader;
+import dev.simdnet.data.Subset;
+import dev.simdnet.eval.Evaluation;
+import dev.simdnet.eval.Pictures;
+import dev.simdnet.eval.Predictor;
+import dev.simdnet.kernel.Kernels;
+import dev.simdnet.nn.Sequential;
+import dev.simdnet.train.Checkpoint;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code eval}: test accuracy of one checkpoint, or of several as an ensemble, with the details behind it. */
+@Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Evaluate checkpoints on the test set: accuracy with a 95% interval, per-class precision and recall,",
+                "the confusion matrix. Several checkpoints are evaluated as an ensemble (probabilities averaged)."})
+final class EvalCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Parameters(arity = "1..*", paramLabel = "CHECKPOINT", description = "Model files written by train.")
+    List<Path> checkpoints;
+
+    @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion (default: the one the first checkpoint was trained on).")
+    String dataset;
+
+    @Option(names = "--confusion-png", paramLabel = "FILE", description = "Save the confusion matrix as a PNG.")
+    Path confusionPng;
+
+    @Option(names = "--errors-png", paramLabel = "FILE", description = "Save a gallery of the misclassified test digits (true label green, predicted red).")
+    Path errorsPng;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the text report.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Checkpoint.Loaded> models = new ArrayList<>();
+        for (Path p : checkpoints) models.add(Checkpoint.load(p));
+        for (Checkpoint.Loaded m : models)
+            if (m.spec().classes() != models.get(0).spec().classes())
+                throw new IllegalArgumentException(m.file() + " predicts " + m.spec().classes() + " classes, "
+                        + models.get(0).file() + " " + models.get(0).spec().classes() + ": they cannot form an ensemble");
+        String name = dataset != null ? dataset : datasetOf(models.get(0));
+        DatasetKind kind;
+        try {
+            kind = DatasetKind.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Dataset test = DatasetLoader.load(kind, Subset.TEST, DataSource.standard(common.dataDir));
+        int classes = models.get(0).spec().classes();
+        int[] all = Predictor.all(test.n());
+        float[] probs;
+        try (Kernels k = common.kernels(common.threadsOr(Runtime.getRuntime().availableProcessors()))) {
+            List<Sequential> nets = models.stream().map(Checkpoint.Loaded::net).toList();
+            probs = Predictor.ensembleProbabilities(nets, k, test, kind.normalization(), all, classes, 500);
+        }
+        int[] labels = Predictor.labels(test, all);
+        Evaluation ev = Evaluation.of(probs, labels, test.n(), classes);
+
+        if (confusionPng != null) Pictures.confusionMatrix(ev.confusion(), confusionPng);
+        if (errorsPng != null) saveErrors(test, probs, labels, classes);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) out.println(JSON.std.asString(summary(ev)));
+        else printReport(out, ev, kind);
+        out.flush();
+        return 0;
+    }
+
+    private static String datasetOf(Checkpoint.Loaded m) {
+        try {
+            Object d = JSON.std.mapFrom(m.metadata().getOrDefault("config", "{}")).get("dataset");
+            return d == null ? "mnist" : d.toString();
+        } catch (java.io.IOException e) {
+            return "mnist";
+        }
+    }
+
+    private void saveErrors(Dataset test, float[] probs, int[] labels, int classes) throws java.io.IOException {
+        List<Integer> wrong = new ArrayList<>();
+        for (int i = 0; i < test.n(); i++) if (Evaluation.argmax(probs, i * classes, classes) != labels[i]) wrong.add(i);
+        byte[][] px = new byte[wrong.size()][];
+        int[] truth = new int[wrong.size()], pred = new int[wrong.size()];
+        for (int j = 0; j < wrong.size(); j++) {
+            int i = wrong.get(j);
+            px[j] = java.util.Arrays.copyOfRange(test.images(), i * test.pixels(), (i + 1) * test.pixels());
+            truth[j] = labels[i];
+            pred[j] = Evaluation.argmax(probs, i * classes, classes);
+        }
+        Pictures.gallery(px, truth, pred, test.rows(), test.cols(), errorsPng);
+    }
+
+    private Map<String, Object> summary(Evaluation ev) {
+        double[] ci = ev.confidenceInterval95();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("checkpoints", checkpoints.stream().map(Path::toString).toList());
+        m.put("test_images", ev.n());
+        m.put("test_accuracy", ev.accuracy());
+        m.put("ci95", List.of(ci[0], ci[1]));
+        m.put("test_loss", ev.loss());
+        List<Double> precision = new ArrayList<>(), recall = new ArrayList<>();
+        for (int c = 0; c < ev.confusion().length; c++) {
+            precision.add(ev.precision(c));
+            recall.add(ev.recall(c));
+        }
+        m.put("precision", precision);
+        m.put("recall", recall);
+        List<List<Integer>> cm = new ArrayList<>();
+        for (int[] row : ev.confusion()) cm.add(java.util.Arrays.stream(row).boxed().toList());
+        m.put("confusion", cm);
+        return m;
+    }
+
+    private void printReport(PrintWriter out, Evaluation ev, DatasetKind kind) {
+        double[] ci = ev.confidenceInterval95();
+        out.printf(Locale.ROOT, "%s on %d %s test images: accuracy %.2f%% (95%% CI %.2f%% to %.2f%%), %d errors, loss %.4f%n",
+                checkpoints.size() == 1 ? checkpoints.get(0) : "ensemble of " + checkpoints.size(),
+                ev.n(), kind.dirName(), 100 * ev.accuracy(), 100 * ci[0], 100 * ci[1], ev.n() - ev.correct(), ev.loss());
+        out.println();
+        out.println("class  precision  recall   name");
+        for (int c = 0; c < ev.confusion().length; c++)
+            out.printf(Locale.ROOT, "%5d  %8.2f%%  %6.2f%%  %s%n", c, 100 * ev.precision(c), 100 * ev.recall(c), kind.classNames().get(c));
+        out.println();
+        out.println("confusion matrix (rows: true class, columns: predicted)");
+        StringBuilder head = new StringBuilder("      ");
+        for (int c = 0; c < ev.confusion().length; c++) head.append(String.format(Locale.ROOT, "%6d", c));
+        out.println(head);
+        for (int t = 0; t < ev.confusion().length; t++) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%6d", t));
+            for (int v : ev.confusion()[t]) row.append(String.format(Locale.ROOT, "%6d", v));
+            out.println(row);
+        }
+    }
+}

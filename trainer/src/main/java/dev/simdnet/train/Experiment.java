@@ -1,0 +1,209 @@
+package dev.simdnet.train;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.simdnet.data.DataSource;
+import dev.simdnet.data.Dataset;
+import dev.simdnet.data.DatasetKind;
+import dev.simdnet.data.DatasetLoader;
+import dev.simdnet.data.Normalization;
+import dev.simdnet.data.Splits;
+import dev.simdnet.data.Subset;
+import dev.simdnet.eval.Evaluation;
+import dev.simdnet.eval.Predictor;
+import dev.simdnet.kernel.Kernels;
+import dev.simdnet.nn.Parameter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@code train} invocation: load and verify the data, split off validation, train, test once, save the
+ * model, and describe the run as a flat map (the JSON line the CLI prints). With {@code folds > 1} it runs
+ * k-fold cross-validation instead and reports the mean and spread of the validation accuracy.
+ */
+public final class Experiment {
+
+    /**
+     * @param dataDir  explicit data folder (null: $SIMDNET_DATA, then data/&lt;dataset&gt;/)
+     * @param output   where the model goes (null: {@code <model>.safetensors})
+     * @param stateDir training state for resuming (null: next to the output, {@code <model>.state/})
+     * @param resume   continue from the state in stateDir
+     * @param folds    0 or 1: one run; more: k-fold cross-validation
+     */
+    public record Options(Path dataDir, Path output, Path stateDir, boolean resume, int folds) {}
+
+    private final TrainConfig config;
+    private final Kernels kernels;
+    private final Options options;
+    private final TrainListener listener;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile Trainer trainer;
+
+    public Experiment(TrainConfig config, Kernels kernels, Options options, TrainListener listener) {
+        this.config = config;
+        this.kernels = kernels;
+        this.options = options;
+        this.listener = listener;
+    }
+
+    /** Ctrl-C: asks the loop to save its state, and waits (a few seconds at most) until it has. */
+    public void interrupt() {
+        Trainer t = trainer;
+        if (t == null) return;
+        t.requestStop();
+        try {
+            finished.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public Path output() {
+        return options.output() != null ? options.output() : Path.of(config.model() + ".safetensors");
+    }
+
+    public Path stateDir() {
+        if (options.stateDir() != null) return options.stateDir();
+        String name = output().getFileName().toString().replaceFirst("\\.safetensors$", "");
+        return output().toAbsolutePath().resolveSibling(name + ".state");
+    }
+
+    public Map<String, Object> run() throws IOException {
+        try {
+            return options.folds() > 1 ? crossValidate() : trainOnce();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private Map<String, Object> trainOnce() throws IOException {
+        // Fail on an unwritable output before spending any time on training.
+        Path out = output().toAbsolutePath();
+        Files.createDirectories(out.getParent());
+        if (!Files.isWritable(out.getParent())) throw new IOException("cannot write the model to " + out.getParent() + ": folder not writable");
+        Trainer.checkWritable(stateDir());
+
+        long t0 = System.nanoTime();
+        DatasetKind kind = DatasetKind.parse(config.dataset());
+        DataSource source = DataSource.standard(options.dataDir());
+        Dataset train = DatasetLoader.load(kind, Subset.TRAIN, source);
+        Dataset test = DatasetLoader.load(kind, Subset.TEST, source);
+        double loadSeconds = (System.nanoTime() - t0) / 1e9;
+        Normalization norm = kind.normalization();
+        Splits.Split split = split(train);
+
+        Trainer t = new Trainer(config, kernels, Augmentations.forPreset(config.augment()), listener, stateDir());
+        trainer = t;
+        Trainer.Outcome o = t.run(train, norm, split.train(), split.validation(), options.resume());
+
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", config.model());
+        r.put("dataset", config.dataset());
+        r.put("parameters", parameterCount(o));
+        r.put("macs_per_image", o.net().macs(o.spec().inputShape()));
+        r.put("epochs", o.history().size());
+        r.put("steps", o.steps());
+        if (o.interrupted()) {
+            r.put("interrupted", true);
+            r.put("state", Trainer.stateFile(stateDir()).toString());
+            return r;
+        }
+        // The test set, touched once, at the very end.
+        Evaluation ev = Predictor.evaluate(o.net(), kernels, test, norm, Predictor.all(test.n()), o.spec().classes());
+        double[] ci = ev.confidenceInterval95();
+        r.put("test_accuracy", round(ev.accuracy(), 6));
+        r.put("test_accuracy_ci95", List.of(round(ci[0], 6), round(ci[1], 6)));
+        r.put("test_loss", round(ev.loss(), 6));
+        r.put("best_val_accuracy", Double.isNaN(o.bestValAccuracy()) ? null : round(o.bestValAccuracy(), 6));
+        r.put("best_epoch", o.bestEpoch());
+        r.put("early_stopped", o.earlyStopped());
+        r.put("train_seconds", round(o.trainSeconds(), 3));
+        r.put("load_seconds", round(loadSeconds, 3));
+        r.put("images_per_second", Math.round(o.imagesPerSecond()));
+        r.put("peak_heap_mb", Memory.peakHeapMb());
+        r.put("peak_rss_mb", Memory.peakRssMb());
+        r.put("kernels", kernels.name());
+        r.put("threads", kernels.threads());
+        r.put("seed", config.seed());
+
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("config", JSON.std.asString(config.toMap()));
+        meta.put("metrics", JSON.std.asString(r));
+        meta.put("data_sha256", JSON.std.asString(dataChecksums(kind)));
+        meta.put("git_commit", BuildInfo.gitCommit());
+        meta.put("jdk", Runtime.version().toString());
+        meta.put("test_accuracy", Double.toString(ev.accuracy()));
+        Checkpoint.save(out, o.spec(), o.net(), meta);
+        r.put("checkpoint", out.toString());
+        return r;
+    }
+
+    private Splits.Split split(Dataset train) {
+        if (config.validation() == 0) return new Splits.Split(Predictor.all(train.n()), new int[0]);
+        return Splits.holdout(train, config.validation(), config.seed());
+    }
+
+    private Map<String, Object> crossValidate() throws IOException {
+        long t0 = System.nanoTime();
+        DatasetKind kind = DatasetKind.parse(config.dataset());
+        Dataset train = DatasetLoader.load(kind, Subset.TRAIN, DataSource.standard(options.dataDir()));
+        double loadSeconds = (System.nanoTime() - t0) / 1e9;
+        List<Splits.Split> folds = Splits.kFold(train.labelsAsInts(), train.numClasses(), options.folds(), config.seed());
+        List<Double> acc = new ArrayList<>();
+        double seconds = 0;
+        for (int f = 0; f < folds.size(); f++) {
+            listener.onNote("fold " + (f + 1) + " of " + folds.size());
+            Trainer t = new Trainer(config, kernels, Augmentations.forPreset(config.augment()), listener, null);
+            trainer = t;
+            Trainer.Outcome o = t.run(train, kind.normalization(), folds.get(f).train(), folds.get(f).validation(), false);
+            if (o.interrupted()) break;
+            acc.add(round(o.bestValAccuracy(), 6));
+            seconds += o.trainSeconds();
+        }
+        double mean = acc.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        double var = acc.stream().mapToDouble(a -> (a - mean) * (a - mean)).sum() / Math.max(1, acc.size() - 1);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", config.model());
+        r.put("dataset", config.dataset());
+        r.put("folds", options.folds());
+        r.put("fold_val_accuracy", acc);
+        r.put("mean_val_accuracy", round(mean, 6));
+        r.put("std_val_accuracy", round(Math.sqrt(var), 6));
+        r.put("train_seconds", round(seconds, 3));
+        r.put("load_seconds", round(loadSeconds, 3));
+        r.put("peak_heap_mb", Memory.peakHeapMb());
+        return r;
+    }
+
+    /** Saves a grid of augmented training images for a person to look at. */
+    public static void showAugmented(TrainConfig config, Path dataDir, Path png) throws IOException {
+        DatasetKind kind = DatasetKind.parse(config.dataset());
+        Dataset train = DatasetLoader.load(kind, Subset.TRAIN, DataSource.standard(dataDir));
+        Augmentations.saveGrid(train, config.augment(), config.seed(), png);
+    }
+
+    private static long parameterCount(Trainer.Outcome o) {
+        long n = 0;
+        for (Parameter p : o.net().parameters()) n += p.size();
+        return n;
+    }
+
+    private static Map<String, String> dataChecksums(DatasetKind kind) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String f : DatasetKind.allFiles()) m.put(f, kind.sha256(f));
+        return m;
+    }
+
+    static double round(double v, int digits) {
+        if (!Double.isFinite(v)) return v;
+        double s = Math.pow(10, digits);
+        return Math.round(v * s) / s;
+    }
+}
