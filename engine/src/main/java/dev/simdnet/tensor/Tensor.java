@@ -44,7 +44,7 @@ public final class Tensor {
     }
 
     /** Wraps {@code data} (not copied) from {@code offset} with the given shape. */
-    public static Tensor of(float[] data, int offset, int... shape) {
+    public static Tensor view(float[] data, int offset, int... shape) {
         return new Tensor(data, offset, shape);
     }
 

@@ -22,7 +22,7 @@ public final class Predictor {
         for (int from = 0; from < n; from += batch) {
             int to = Math.min(n, from + batch), count = to - from;
             data.fillBatch(idx, from, count, norm, x, 0);
-            Tensor logits = net.forward(Tensor.of(x, 0, count, data.rows(), data.cols(), 1), ctx);
+            Tensor logits = net.forward(Tensor.view(x, 0, count, data.rows(), data.cols(), 1), ctx);
             k.softmax(count, classes, logits.data(), logits.offset(), out, from * classes);
         }
         return out;
@@ -48,9 +48,9 @@ public final class Predictor {
         return Evaluation.of(p, labels(data, idx), idx.length, classes);
     }
 
-    public static int[] labels(Dataset data, Normalization norm, int[] idx) {
+    public static int[] labels(Dataset data, int[] idx) {
         int[] l = new int[idx.length];
-        for (int i = 0; i < idx.length; i++) l[i] = data.labels()[idx[i]];
+        for (int i = 0; i < idx.length; i++) l[i] = data.label(idx[i]);
         return l;
     }
 

@@ -31,14 +31,14 @@ public final class Throughput {
         for (int i = 0; i < batch; i++) y[i] = rng.nextInt(classes);
         float[] dlogits = new float[batch * classes];
         Optimizer opt = new Sgd(0.9f, true, 5e-4f, k);
-        Tensor input = Tensor.of(x, 0, batch, 28, 28, 1);
+        Tensor input = Tensor.view(x, 0, batch, 28, 28, 1);
 
         Runnable trainStep = () -> {
             Context ctx = Context.training(k, 1);
             Tensor logits = net.forward(input, ctx);
             k.softmaxCrossEntropy(batch, classes, logits.data(), logits.offset(), y, 0, 0f, null, 0, dlogits, 0);
             for (Parameter p : net.parameters()) p.zeroGrad();
-            net.backward(Tensor.of(dlogits, 0, batch, classes), ctx.withNeedInputGrad(false));
+            net.backward(Tensor.view(dlogits, 0, batch, classes), ctx.withNeedInputGrad(false));
             opt.step(net.parameters(), 1e-3f);
         };
         Context inference = Context.inference(k);

@@ -131,7 +131,7 @@ public final class Trainer {
 
             // forward, loss
             Context ctx = Context.training(kernels, mix(config.seed() + 1, step));
-            Tensor logits = net.forward(Tensor.of(x, 0, b, h, w, 1), ctx);
+            Tensor logits = net.forward(Tensor.view(x, 0, b, h, w, 1), ctx);
             double loss = kernels.softmaxCrossEntropy(b, classes, logits.data(), logits.offset(), y, 0,
                     config.labelSmoothing(), null, 0, dlogits, 0) / b;
             if (!Double.isFinite(loss))
@@ -142,7 +142,7 @@ public final class Trainer {
 
             // backward, step
             for (Parameter p : params) p.zeroGrad();
-            net.backward(Tensor.of(dlogits, 0, b, classes), ctx.withNeedInputGrad(false));
+            net.backward(Tensor.view(dlogits, 0, b, classes), ctx.withNeedInputGrad(false));
             float lr = schedule.lr(step, totalSteps);
             optimizer.step(params, lr);
             step++;

@@ -54,7 +54,7 @@ class SafeTensorsTest {
         }
         // a view with an offset is written from its offset
         float[] backing = {9f, 1f, 2f, 3f};
-        tensors.put("view", Tensor.of(backing, 1, new int[] {3}));
+        tensors.put("view", Tensor.view(backing, 1, 3));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("model", "fast");
         meta.put("note", "ünïcödé \"quoted\"");
