@@ -102,10 +102,32 @@ public final class Parallel implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /**
+     * Stops the workers and waits for them to end; later calls to {@link #forEach} run on the caller alone.
+     * Idempotent.
+     */
     @Override
     public void close() {
         closed = true;
         for (Worker w : workers) LockSupport.unpark(w);
+        if (inside.get()) return; // called from a task: a worker cannot wait for itself
+        boolean interrupted = false;
+        for (Worker w : workers) {
+            while (w.isAlive()) {
+                try {
+                    w.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** Whether any worker thread is still running, for tests of {@link #close}. */
+    boolean workersAlive() {
+        for (Worker w : workers) if (w.isAlive()) return true;
+        return false;
     }
 
     private final class Worker extends Thread {

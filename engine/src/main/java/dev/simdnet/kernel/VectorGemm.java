@@ -1,10 +1,348 @@
 package dev.simdnet.kernel;
 
-/** Placeholder until the blocked Vector API SGEMM lands: hands off to the reference. */
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SGEMM on the Vector API, in the BLIS style: B is packed into zero-padded panels {@code NR} columns wide,
+ * A into panels {@code MR} rows tall (or read in place, see below), and one register-tiled micro-kernel
+ * computes an {@code MR × NR} tile of C from a panel of each. The packing routines read either layout, so
+ * the micro-kernel serves NN, TN (A stored {@code k×m}), NT (B stored {@code n×k}) and TT alike.
+ *
+ * <p>Register budget (AVX2: 16 ymm registers): the tile is 4 rows by 2 vectors, 8 accumulators, plus 2
+ * vectors of B and a broadcast of A. A 6×16 tile spills and runs at half speed. The tile width is derived
+ * from {@code SPECIES_PREFERRED}, so AVX-512 gets 4×32 with no code change.
+ *
+ * <p>Strategy by shape:
+ * <ul>
+ *   <li>Square-ish: cache blocks {@code KC × NC} of B (L3) and {@code MC × KC} of A (L2) are packed, the
+ *       micro-kernel streams a {@code KC × NR} panel of B from L1.</li>
+ *   <li>Few columns (the im2col GEMMs: M = batch·pixels huge, K and N small): a row-major A is read in
+ *       place, 4 rows at a time, and only the small B is packed. Packing A would double its memory
+ *       traffic for a reuse of only {@code n / NR} panels.</li>
+ *   <li>Small output and a long reduction (the weight gradient {@code dyᵀ·col}, k = batch·pixels): the
+ *       reduction is cut into a number of chunks fixed by the shape alone, each chunk computes a partial
+ *       C on its own, and the partials are summed in chunk order.</li>
+ * </ul>
+ *
+ * <p>Threads: the output (or, in the last case, the reduction) is cut into parts that each run the
+ * serial loop nest with their own packing buffers. No part ever splits a reduction that another part
+ * also sums, and the blocking of k depends on the shape only, so every element of C sees the same
+ * operations in the same order whatever the thread count: results are bit-identical for 1, 2 or 3
+ * threads, and run to run.
+ */
 final class VectorGemm {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Floats per vector: 8 on AVX2. */
+    private static final int L = SPECIES.length();
+    /** Rows of the micro-tile. */
+    static final int MR = 4;
+    /** Columns of the micro-tile: two vectors. */
+    static final int NR = 2 * L;
+    /** Depth of a packed block: a {@code KC × NR} panel of B is 16 KiB on AVX2, half of L1. */
+    static final int KC = 256;
+    /** Rows of a packed block of A: {@code MC × KC} floats, 96 KiB, stays in L2. */
+    static final int MC = 96;
+    /** Columns of a packed block of B: {@code KC × NC} floats, 2 MiB, lives in L3. */
+    static final int NC = 2048;
+    /** A row-major A is read in place (not packed) when the block of C is at most this wide. */
+    static final int IN_PLACE_MAX_N = 128;
+    /** The reduction is cut into chunks of about this length when the output is small (see {@link #chunks}). */
+    static final int K_CHUNK = 2048;
+    /** ... and the output that small: at most this many elements of C. */
+    static final long CHUNKED_MAX_OUTPUT = 1 << 16;
+    /** At most this many chunks (partials take {@code chunks·m·n} floats): longer reductions get longer chunks. */
+    static final int MAX_CHUNKS = 32;
+    /** Below this many flops a GEMM runs on the calling thread: waking the pool costs more. */
+    static final long SERIAL_MAX_FLOPS = 1 << 20;
+    /** Each part of the output should hold about this many rows (or columns): it packs the other operand. */
+    static final int PART_TARGET = 512;
+    /** At most this many parts per thread: more balance the load, fewer pack less. */
+    static final int MAX_PARTS_PER_THREAD = 4;
+
     private VectorGemm() {}
 
-    static void sgemm(Parallel parallel, boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        ScalarGemm.sgemm(parallel, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    static void sgemm(Parallel parallel, boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        if (m <= 0 || n <= 0) return;
+        if (k <= 0) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        int chunks = chunks(m, n, k);
+        if (chunks > 1) {
+            chunked(parallel, chunks, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        int threads = parallel.threads();
+        if (threads == 1 || 2.0 * m * n * k < SERIAL_MAX_FLOPS) {
+            block(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        if (m >= n) {
+            // Parts are bands of rows, whole groups of MR so that only the last band has a ragged edge.
+            int groups = ceilDiv(m, MR);
+            int parts = partCount(m, threads, groups);
+            parallel.forEach(parts, t -> {
+                int i0 = (int) ((long) groups * t / parts) * MR;
+                int i1 = Math.min(m, (int) ((long) groups * (t + 1) / parts) * MR);
+                if (i0 >= i1) return;
+                int aAt = aOff + (transA ? i0 : i0 * lda);
+                block(transA, transB, i1 - i0, n, k, a, aAt, lda, b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc);
+            });
+        } else {
+            // Parts are bands of columns, whole panels of NR.
+            int panels = ceilDiv(n, NR);
+            int parts = partCount(n, threads, panels);
+            parallel.forEach(parts, t -> {
+                int j0 = (int) ((long) panels * t / parts) * NR;
+                int j1 = Math.min(n, (int) ((long) panels * (t + 1) / parts) * NR);
+                if (j0 >= j1) return;
+                int bAt = bOff + (transB ? j0 * ldb : j0);
+                block(transA, transB, m, j1 - j0, k, a, aOff, lda, b, bAt, ldb, beta, c, cOff + j0, ldc);
+            });
+        }
     }
+
+    /** How many parts to cut {@code extent} rows (or columns) into, given at most {@code units} whole tiles. */
+    private static int partCount(int extent, int threads, int units) {
+        int parts = Math.clamp(ceilDiv(extent, PART_TARGET), threads, threads * MAX_PARTS_PER_THREAD);
+        return Math.min(parts, units);
+    }
+
+    /**
+     * The number of chunks the reduction is cut into: more than one only for a small output and a long
+     * reduction, and a function of the shape alone so that the result does not depend on the thread count.
+     */
+    static int chunks(int m, int n, int k) {
+        if ((long) m * n > CHUNKED_MAX_OUTPUT || k < 2 * K_CHUNK) return 1;
+        return Math.min(k / K_CHUNK, MAX_CHUNKS);
+    }
+
+    /** Each chunk of the reduction into its own partial C, then {@code C = Σ partials + beta·C} in chunk order. */
+    private static void chunked(Parallel parallel, int chunks, boolean transA, boolean transB, int m, int n, int k,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float beta, float[] c, int cOff, int ldc) {
+        int size = m * n;
+        float[] partials = new float[chunks * size]; // (chunks, m, n)
+        parallel.forEach(chunks, t -> {
+            int p0 = (int) ((long) k * t / chunks);
+            int p1 = (int) ((long) k * (t + 1) / chunks);
+            int aAt = aOff + (transA ? p0 * lda : p0);
+            int bAt = bOff + (transB ? p0 : p0 * ldb);
+            block(transA, transB, m, n, p1 - p0, a, aAt, lda, b, bAt, ldb, 0f, partials, t * size, n);
+        });
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            for (int j = 0; j < n; j++) {
+                float sum = partials[i * n + j];
+                for (int t = 1; t < chunks; t++) sum += partials[t * size + i * n + j];
+                c[ci + j] = beta == 0f ? sum : sum + beta * c[ci + j];
+            }
+        }
+    }
+
+    /** The serial loop nest over one block of C, with its own packing buffers. */
+    private static void block(boolean transA, boolean transB, int m, int n, int k,
+                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float beta, float[] c, int cOff, int ldc) {
+        // k is cut into equal blocks of at most KC, so a k of 288 runs as 144 + 144, not 256 + 32.
+        int kcMax = ceilDiv(k, ceilDiv(k, KC));
+        boolean inPlace = !transA && n <= IN_PLACE_MAX_N;
+        float[] bPack = new float[kcMax * roundUp(Math.min(n, NC), NR)];       // (panels, kc, NR)
+        float[] aPack = new float[kcMax * (inPlace ? MR : Math.min(roundUp(m, MR), MC))]; // (panels, kc, MR)
+        float[] tile = new float[MR * NR];                                      // a ragged tile of C
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += kcMax) {
+                int kc = Math.min(kcMax, k - pc);
+                float betaNow = pc == 0 ? beta : 1f;
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bPack);
+                if (inPlace) {
+                    // 4 rows of A stay in L1 while the panels of B sweep past.
+                    for (int i = 0; i < m; i += MR) {
+                        int rows = Math.min(MR, m - i);
+                        int cAt = cOff + i * ldc + jc;
+                        if (rows == MR) {
+                            int aAt = aOff + i * lda + pc;
+                            for (int j = 0; j < nc; j += NR)
+                                kernel(kc, a, aAt, lda, 1, bPack, j * kc, c, cAt + j, ldc, betaNow,
+                                        MR, Math.min(NR, nc - j), tile);
+                        } else {
+                            packA(false, a, aOff, lda, i, rows, pc, kc, aPack);
+                            for (int j = 0; j < nc; j += NR)
+                                kernel(kc, aPack, 0, 1, MR, bPack, j * kc, c, cAt + j, ldc, betaNow,
+                                        rows, Math.min(NR, nc - j), tile);
+                        }
+                    }
+                } else {
+                    for (int ic = 0; ic < m; ic += MC) {
+                        int mc = Math.min(MC, m - ic);
+                        packA(transA, a, aOff, lda, ic, mc, pc, kc, aPack);
+                        // A panel of B stays in L1 while the panels of A stream from L2.
+                        for (int j = 0; j < nc; j += NR) {
+                            int cols = Math.min(NR, nc - j);
+                            for (int i = 0; i < mc; i += MR)
+                                kernel(kc, aPack, i * kc, 1, MR, bPack, j * kc, c, cOff + (ic + i) * ldc + jc + j,
+                                        ldc, betaNow, Math.min(MR, mc - i), cols, tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The micro-kernel: {@code C[0:rows, 0:cols] = A·B + beta·C} for one {@code MR × NR} tile over {@code kc}.
+     * Element {@code (r, p)} of A is {@code a[ai + r·ars + p·acs]} (packed: {@code ars = 1, acs = MR}; in
+     * place: {@code ars = lda, acs = 1}); B is a packed panel, {@code NR} floats per step of p. One flat method:
+     * a vector passed to a call that is not inlined is boxed, which costs 10×.
+     */
+    private static void kernel(int kc, float[] a, int ai, int ars, int acs, float[] b, int bi,
+                               float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        int a1 = ars, a2 = 2 * ars, a3 = 3 * ars;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[ai]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, a[ai + a1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, a[ai + a2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, a[ai + a3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            ai += acs;
+            bi += NR;
+        }
+        if (rows == MR && cols == NR) {
+            if (beta == 0f) {
+                c00.intoArray(c, ci);
+                c01.intoArray(c, ci + L);
+                c10.intoArray(c, ci + ldc);
+                c11.intoArray(c, ci + ldc + L);
+                c20.intoArray(c, ci + 2 * ldc);
+                c21.intoArray(c, ci + 2 * ldc + L);
+                c30.intoArray(c, ci + 3 * ldc);
+                c31.intoArray(c, ci + 3 * ldc + L);
+            } else {
+                // acc + beta·C, not an fma: the same rounding as the scalar merge of a ragged tile.
+                c00.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c01.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c10.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c11.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c20.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c21.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c30.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c31.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+            }
+        } else {
+            c00.intoArray(tile, 0);
+            c01.intoArray(tile, L);
+            c10.intoArray(tile, NR);
+            c11.intoArray(tile, NR + L);
+            c20.intoArray(tile, 2 * NR);
+            c21.intoArray(tile, 2 * NR + L);
+            c30.intoArray(tile, 3 * NR);
+            c31.intoArray(tile, 3 * NR + L);
+            mergeTile(tile, rows, cols, beta, c, ci, ldc);
+        }
+    }
+
+    /** {@code C[0:rows, 0:cols] = tile + beta·C} (beta 0: overwrite), for the ragged edges of C. */
+    private static void mergeTile(float[] tile, int rows, int cols, float beta, float[] c, int ci, int ldc) {
+        for (int r = 0; r < rows; r++, ci += ldc) {
+            for (int j = 0; j < cols; j++) {
+                float t = tile[r * NR + j];
+                c[ci + j] = beta == 0f ? t : t + beta * c[ci + j];
+            }
+        }
+    }
+
+    /**
+     * Packs rows {@code [i0, i0+rows)} × depth {@code [p0, p0+kc)} of op(A) into panels of {@code MR} rows:
+     * element {@code (r, p)} of panel {@code q} at {@code (q·kc + p)·MR + r}; rows past the edge are zero.
+     */
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc,
+                              float[] out) {
+        for (int q = 0; q < rows; q += MR) {
+            int base = q * kc;          // = (q / MR) · kc · MR
+            int live = Math.min(MR, rows - q);
+            if (transA) {
+                // A stored k×m: the MR rows of a step p are adjacent.
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (p0 + p) * lda + i0 + q;
+                    int dst = base + p * MR;
+                    for (int r = 0; r < live; r++) out[dst + r] = a[src + r];
+                    for (int r = live; r < MR; r++) out[dst + r] = 0f;
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    if (r < live) {
+                        int src = aOff + (i0 + q + r) * lda + p0;
+                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = a[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs depth {@code [p0, p0+kc)} × columns {@code [j0, j0+cols)} of op(B) into panels of {@code NR}
+     * columns: element {@code (p, j)} of panel {@code q} at {@code (q·kc + p)·NR + j}; columns past the edge are zero.
+     */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int cols,
+                              float[] out) {
+        for (int q = 0; q < cols; q += NR) {
+            int base = q * kc;          // = (q / NR) · kc · NR
+            int live = Math.min(NR, cols - q);
+            if (transB) {
+                // B stored n×k: a column of op(B) is a row of the array.
+                for (int j = 0; j < NR; j++) {
+                    if (j < live) {
+                        int src = bOff + (j0 + q + j) * ldb + p0;
+                        for (int p = 0; p < kc; p++) out[base + p * NR + j] = b[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) out[base + p * NR + j] = 0f;
+                    }
+                }
+            } else if (live == NR) {
+                for (int p = 0; p < kc; p++)
+                    System.arraycopy(b, bOff + (p0 + p) * ldb + j0 + q, out, base + p * NR, NR);
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (p0 + p) * ldb + j0 + q;
+                    int dst = base + p * NR;
+                    for (int j = 0; j < live; j++) out[dst + j] = b[src + j];
+                    for (int j = live; j < NR; j++) out[dst + j] = 0f;
+                }
+            }
+        }
+    }
+
+    /** {@code C = beta·C} for an empty reduction; beta 0 writes zeros whatever C held. */
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int ci = cOff + i * ldc;
+            for (int j = 0; j < n; j++) c[ci + j] = beta == 0f ? 0f : beta * c[ci + j];
+        }
+    }
+
+    private static int ceilDiv(int x, int y) { return (x + y - 1) / y; }
+
+    private static int roundUp(int x, int multiple) { return ceilDiv(x, multiple) * multiple; }
 }
