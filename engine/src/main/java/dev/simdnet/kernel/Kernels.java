@@ -21,6 +21,9 @@ public interface Kernels extends AutoCloseable {
 
     default int threads() { return parallel().threads(); }
 
+    /** Scratch arrays reused from call to call (im2col buffers of the convolution). */
+    Workspace workspace();
+
     /** Releases the pool's threads. */
     @Override
     default void close() { parallel().close(); }

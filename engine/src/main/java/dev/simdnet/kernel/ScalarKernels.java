@@ -7,6 +7,7 @@ package dev.simdnet.kernel;
  */
 public class ScalarKernels implements Kernels {
     protected final Parallel parallel;
+    private final Workspace workspace = new Workspace();
 
     public ScalarKernels(Parallel parallel) {
         this.parallel = parallel;
@@ -17,6 +18,9 @@ public class ScalarKernels implements Kernels {
 
     @Override
     public Parallel parallel() { return parallel; }
+
+    @Override
+    public Workspace workspace() { return workspace; }
 
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {

@@ -1,31 +1,266 @@
 package dev.simdnet.kernel;
 
-/** Placeholder: to be written. */
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API convolution and pooling. In NHWC a receptive field's row {@code (kw, c)} is one contiguous run
+ * of {@code kW·inC} floats, so im2col and col2im move whole runs; pooling works on vectors of channels.
+ * A single-input-channel convolution (the first layer of an image network) skips im2col altogether:
+ * {@link #directForward} vectorizes over output channels, eight output pixels at a time.
+ */
 final class VectorConv {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Argmax indices travel in int vectors of the same lane count. */
+    private static final VectorSpecies<Integer> INDEX = SPECIES.withLanes(int.class);
+
     private VectorConv() {}
 
     static void im2col(Parallel parallel, ConvGeometry g, float[] x, int xOff, float[] col, int colOff) {
-        throw new UnsupportedOperationException("VectorConv.im2col");
+        int inH = g.inH(), inW = g.inW(), inC = g.inC(), outH = g.outH(), outW = g.outW(), kW = g.kW();
+        int stride = g.stride(), pad = g.pad(), run = kW * inC;
+        int cols = g.cols(), rowsPerImage = outH * outW, imageSize = inH * inW * inC;
+        parallel.forRange(g.batch(), 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int dst = colOff + b * rowsPerImage * cols;
+                for (int oh = 0; oh < outH; oh++) {
+                    for (int ow = 0; ow < outW; ow++) {
+                        int iw0 = ow * stride - pad;
+                        // kw in [lo, hi) reads inside the image; the rest of the run is padding
+                        int lo = Math.max(0, -iw0) * inC, hi = Math.min(kW, inW - iw0) * inC;
+                        for (int kh = 0; kh < g.kH(); kh++, dst += run) {
+                            int ih = oh * stride - pad + kh;
+                            if (ih < 0 || ih >= inH || lo >= hi) {
+                                for (int i = 0; i < run; i++) col[dst + i] = 0f;
+                                continue;
+                            }
+                            for (int i = 0; i < lo; i++) col[dst + i] = 0f;
+                            int src = xOff + b * imageSize + (ih * inW + iw0) * inC;
+                            int i = lo;
+                            for (int bound = lo + SPECIES.loopBound(hi - lo); i < bound; i += SPECIES.length())
+                                FloatVector.fromArray(SPECIES, x, src + i).intoArray(col, dst + i);
+                            for (; i < hi; i++) col[dst + i] = x[src + i];
+                            for (i = hi; i < run; i++) col[dst + i] = 0f;
+                        }
+                    }
+                }
+            }
+        });
     }
 
     static void col2im(Parallel parallel, ConvGeometry g, float[] col, int colOff, float[] dx, int dxOff) {
-        throw new UnsupportedOperationException("VectorConv.col2im");
+        int inH = g.inH(), inW = g.inW(), inC = g.inC(), outH = g.outH(), outW = g.outW(), kW = g.kW();
+        int stride = g.stride(), pad = g.pad(), run = kW * inC;
+        int cols = g.cols(), rowsPerImage = outH * outW, imageSize = inH * inW * inC;
+        parallel.forRange(g.batch(), 1, (from, to) -> {
+            java.util.Arrays.fill(dx, dxOff + from * imageSize, dxOff + to * imageSize, 0f);
+            for (int b = from; b < to; b++) {
+                int src = colOff + b * rowsPerImage * cols;
+                for (int oh = 0; oh < outH; oh++) {
+                    for (int ow = 0; ow < outW; ow++) {
+                        int iw0 = ow * stride - pad;
+                        int lo = Math.max(0, -iw0) * inC, hi = Math.min(kW, inW - iw0) * inC;
+                        for (int kh = 0; kh < g.kH(); kh++, src += run) {
+                            int ih = oh * stride - pad + kh;
+                            if (ih < 0 || ih >= inH || lo >= hi) continue;
+                            int dst = dxOff + b * imageSize + (ih * inW + iw0) * inC;
+                            int i = lo;
+                            for (int bound = lo + SPECIES.loopBound(hi - lo); i < bound; i += SPECIES.length()) {
+                                FloatVector.fromArray(SPECIES, dx, dst + i)
+                                        .add(FloatVector.fromArray(SPECIES, col, src + i))
+                                        .intoArray(dx, dst + i);
+                            }
+                            for (; i < hi; i++) dx[dst + i] += col[src + i];
+                        }
+                    }
+                }
+            }
+        });
     }
 
     static void conv2dForward(Kernels k, ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff, float[] y, int yOff) {
-        throw new UnsupportedOperationException("VectorConv.conv2dForward");
+        if (useDirect(g)) directForward(k.parallel(), k.workspace(), g, x, xOff, w, wOff, bias, biasOff, y, yOff);
+        else Convolution.forward(k, g, x, xOff, w, wOff, bias, biasOff, y, yOff);
     }
 
     static void conv2dBackward(Kernels k, ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] dy, int dyOff, float[] dx, int dxOff, float[] dw, int dwOff, float[] dbias, int dbiasOff) {
-        throw new UnsupportedOperationException("VectorConv.conv2dBackward");
+        Convolution.backward(k, g, x, xOff, w, wOff, dy, dyOff, dx, dxOff, dw, dwOff, dbias, dbiasOff);
+    }
+
+    /** The direct kernel serves single-channel inputs, where im2col+GEMM is bound by memory, not arithmetic. */
+    static boolean useDirect(ConvGeometry g) {
+        return g.inC() == 1;
+    }
+
+    /**
+     * Convolution of a single-channel input, vectorized over output channels: for a block of eight output
+     * pixels and one vector of output channels, each tap broadcasts the eight input values and adds
+     * {@code x·w} into eight accumulators. Weights are repacked {@code (taps, outC rounded up to the vector)}
+     * with zeros, so every load is a full vector; the padded input image makes every tap read in bounds.
+     */
+    static void directForward(Parallel parallel, Workspace ws, ConvGeometry g, float[] x, int xOff, float[] w, int wOff,
+                              float[] bias, int biasOff, float[] y, int yOff) {
+        int lanes = SPECIES.length();
+        int outC = g.outC(), outCp = (outC + lanes - 1) / lanes * lanes, taps = g.kH() * g.kW();
+        int kH = g.kH(), kW = g.kW(), stride = g.stride(), pad = g.pad(), outW = g.outW();
+        int pixels = g.outH() * outW, inImage = g.inH() * g.inW();
+        int padW = g.inW() + 2 * pad, padSize = (g.inH() + 2 * pad) * padW;
+        // (taps + 1, outCp): the weights tap by tap, then the bias; zero in the padding lanes
+        float[] packed = ws.take((taps + 1) * outCp);
+        java.util.Arrays.fill(packed, 0, (taps + 1) * outCp, 0f);
+        for (int oc = 0; oc < outC; oc++) {
+            for (int t = 0; t < taps; t++) packed[t * outCp + oc] = w[wOff + oc * taps + t];
+            packed[taps * outCp + oc] = bias[biasOff + oc];
+        }
+        try {
+            parallel.forRange(g.batch(), 1, (from, to) -> {
+                float[] img = pad > 0 ? ws.take(padSize) : null; // (inH + 2·pad, inW + 2·pad), zero border
+                float[] last = new float[lanes];                    // the partial vector of the last channels
+                if (img != null) java.util.Arrays.fill(img, 0, padSize, 0f);
+                try {
+                    for (int b = from; b < to; b++) {
+                        float[] in = x;
+                        int inAt = xOff + b * inImage;
+                        if (img != null) {
+                            for (int h = 0; h < g.inH(); h++)
+                                System.arraycopy(x, inAt + h * g.inW(), img, (h + pad) * padW + pad, g.inW());
+                            in = img;
+                            inAt = 0;
+                        }
+                        int yAt = yOff + b * pixels * outC;
+                        int p = 0;
+                        for (; p + 8 <= pixels; p += 8) {
+                            // top-left input offset of each of the eight output pixels
+                            int b0 = inAt + base(p, outW, stride, padW), b1 = inAt + base(p + 1, outW, stride, padW);
+                            int b2 = inAt + base(p + 2, outW, stride, padW), b3 = inAt + base(p + 3, outW, stride, padW);
+                            int b4 = inAt + base(p + 4, outW, stride, padW), b5 = inAt + base(p + 5, outW, stride, padW);
+                            int b6 = inAt + base(p + 6, outW, stride, padW), b7 = inAt + base(p + 7, outW, stride, padW);
+                            for (int c0 = 0; c0 < outCp; c0 += lanes) {
+                                FloatVector a0 = FloatVector.fromArray(SPECIES, packed, taps * outCp + c0);
+                                FloatVector a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                                for (int kh = 0; kh < kH; kh++) {
+                                    for (int kw = 0; kw < kW; kw++) {
+                                        int o = kh * padW + kw;
+                                        FloatVector wv = FloatVector.fromArray(SPECIES, packed, (kh * kW + kw) * outCp + c0);
+                                        a0 = FloatVector.broadcast(SPECIES, in[b0 + o]).fma(wv, a0);
+                                        a1 = FloatVector.broadcast(SPECIES, in[b1 + o]).fma(wv, a1);
+                                        a2 = FloatVector.broadcast(SPECIES, in[b2 + o]).fma(wv, a2);
+                                        a3 = FloatVector.broadcast(SPECIES, in[b3 + o]).fma(wv, a3);
+                                        a4 = FloatVector.broadcast(SPECIES, in[b4 + o]).fma(wv, a4);
+                                        a5 = FloatVector.broadcast(SPECIES, in[b5 + o]).fma(wv, a5);
+                                        a6 = FloatVector.broadcast(SPECIES, in[b6 + o]).fma(wv, a6);
+                                        a7 = FloatVector.broadcast(SPECIES, in[b7 + o]).fma(wv, a7);
+                                    }
+                                }
+                                int at = yAt + p * outC + c0;
+                                if (c0 + lanes <= outC) {
+                                    a0.intoArray(y, at);
+                                    a1.intoArray(y, at + outC);
+                                    a2.intoArray(y, at + 2 * outC);
+                                    a3.intoArray(y, at + 3 * outC);
+                                    a4.intoArray(y, at + 4 * outC);
+                                    a5.intoArray(y, at + 5 * outC);
+                                    a6.intoArray(y, at + 6 * outC);
+                                    a7.intoArray(y, at + 7 * outC);
+                                } else {
+                                    int rest = outC - c0;
+                                    a0.intoArray(last, 0); System.arraycopy(last, 0, y, at, rest);
+                                    a1.intoArray(last, 0); System.arraycopy(last, 0, y, at + outC, rest);
+                                    a2.intoArray(last, 0); System.arraycopy(last, 0, y, at + 2 * outC, rest);
+                                    a3.intoArray(last, 0); System.arraycopy(last, 0, y, at + 3 * outC, rest);
+                                    a4.intoArray(last, 0); System.arraycopy(last, 0, y, at + 4 * outC, rest);
+                                    a5.intoArray(last, 0); System.arraycopy(last, 0, y, at + 5 * outC, rest);
+                                    a6.intoArray(last, 0); System.arraycopy(last, 0, y, at + 6 * outC, rest);
+                                    a7.intoArray(last, 0); System.arraycopy(last, 0, y, at + 7 * outC, rest);
+                                }
+                            }
+                        }
+                        for (; p < pixels; p++) { // the last pixels of the image, one at a time
+                            int b0 = inAt + base(p, outW, stride, padW);
+                            for (int c0 = 0; c0 < outCp; c0 += lanes) {
+                                FloatVector a0 = FloatVector.fromArray(SPECIES, packed, taps * outCp + c0);
+                                for (int kh = 0; kh < kH; kh++) {
+                                    for (int kw = 0; kw < kW; kw++) {
+                                        FloatVector wv = FloatVector.fromArray(SPECIES, packed, (kh * kW + kw) * outCp + c0);
+                                        a0 = FloatVector.broadcast(SPECIES, in[b0 + kh * padW + kw]).fma(wv, a0);
+                                    }
+                                }
+                                int at = yAt + p * outC + c0;
+                                if (c0 + lanes <= outC) {
+                                    a0.intoArray(y, at);
+                                } else {
+                                    a0.intoArray(last, 0);
+                                    System.arraycopy(last, 0, y, at, outC - c0);
+                                }
+                            }
+                        }
+                    }
+                } finally {
+                    if (img != null) ws.give(img);
+                }
+            });
+        } finally {
+            ws.give(packed);
+        }
+    }
+
+    /** Offset in the padded input of output pixel {@code p}'s receptive field (its top-left tap). */
+    private static int base(int p, int outW, int stride, int padW) {
+        return (p / outW) * stride * padW + (p % outW) * stride;
     }
 
     static void maxPoolForward(Parallel parallel, PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax) {
-        throw new UnsupportedOperationException("VectorConv.maxPoolForward");
+        int inW = g.inW(), ch = g.channels(), outH = g.outH(), outW = g.outW(), size = g.size(), stride = g.stride();
+        int inImage = g.inH() * inW * ch, outImage = outH * outW * ch, bound = SPECIES.loopBound(ch);
+        IntVector iota = IntVector.zero(INDEX).addIndex(1);
+        parallel.forRange(g.batch(), 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                for (int oh = 0; oh < outH; oh++) {
+                    for (int ow = 0; ow < outW; ow++) {
+                        int corner = b * inImage + ((oh * stride) * inW + ow * stride) * ch; // window's top-left, channel 0
+                        int o = b * outImage + (oh * outW + ow) * ch;
+                        int c = 0;
+                        for (; c < bound; c += SPECIES.length()) {
+                            FloatVector max = FloatVector.fromArray(SPECIES, x, xOff + corner + c);
+                            IntVector best = iota.add(corner + c);
+                            for (int i = 0; i < size; i++) {
+                                for (int j = 0; j < size; j++) {
+                                    int at = corner + (i * inW + j) * ch + c;
+                                    FloatVector v = FloatVector.fromArray(SPECIES, x, xOff + at);
+                                    VectorMask<Float> greater = v.compare(VectorOperators.GT, max);
+                                    max = max.blend(v, greater);
+                                    best = best.blend(iota.add(at), greater.cast(INDEX));
+                                }
+                            }
+                            max.intoArray(y, yOff + o + c);
+                            best.intoArray(argmax, o + c);
+                        }
+                        for (; c < ch; c++) {
+                            int best = corner + c;
+                            float max = x[xOff + best];
+                            for (int i = 0; i < size; i++) {
+                                for (int j = 0; j < size; j++) {
+                                    int at = corner + (i * inW + j) * ch + c;
+                                    if (x[xOff + at] > max) {
+                                        max = x[xOff + at];
+                                        best = at;
+                                    }
+                                }
+                            }
+                            y[yOff + o + c] = max;
+                            argmax[o + c] = best;
+                        }
+                    }
+                }
+            }
+        });
     }
 
     static void maxPoolBackward(Parallel parallel, PoolGeometry g, float[] dy, int dyOff, int[] argmax, float[] dx, int dxOff) {
-        throw new UnsupportedOperationException("VectorConv.maxPoolBackward");
+        // A scatter with possible repeats (overlapping windows): no vector form beats the plain loop on AVX2.
+        ScalarConv.maxPoolBackward(parallel, g, dy, dyOff, argmax, dx, dxOff);
     }
-
 }

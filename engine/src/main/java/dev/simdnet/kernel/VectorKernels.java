@@ -10,6 +10,7 @@ import jdk.incubator.vector.FloatVector;
  */
 public final class VectorKernels implements Kernels {
     private final Parallel parallel;
+    private final Workspace workspace = new Workspace();
 
     public VectorKernels(Parallel parallel) {
         this.parallel = parallel;
@@ -25,6 +26,9 @@ public final class VectorKernels implements Kernels {
 
     @Override
     public Parallel parallel() { return parallel; }
+
+    @Override
+    public Workspace workspace() { return workspace; }
 
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
