@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# End-to-end figures of issue "Train MNIST to 99% in seconds": trains the presets, measures peak memory,
+# classify throughput and pen-digit accuracy, and writes the "Training" section of BENCHMARKS.md.
+#   benchmarks/run-training.sh [DATA_DIR]      (default ../shared/data)
+# Each run's JSON line is kept in bench-out/training/*.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+DATA="${1:-$(cd .. && pwd)/shared/data}"
+OUT=bench-out/training
+mkdir -p "$OUT"
+mvn -B -q -o package -DskipTests
+JAR=cli/target/cli.jar
+JAVA=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector)
+SEEDS="${SEEDS:-1 2 3}"
+
+run() { # name, then train arguments; records max RSS from /usr/bin/time
+  local name=$1; shift
+  benchmarks/wait-idle.sh 0.5 120 > "$OUT/$name.load"
+  /usr/bin/time -f '%M' -o "$OUT/$name.rss" "${JAVA[@]}" -jar "$JAR" train "$@" --data-dir "$DATA/mnist" \
+      --output "$OUT/$name.safetensors" > "$OUT/$name.json" 2> "$OUT/$name.log"
+  echo "$name: $(cat "$OUT/$name.json")"
+}
+
+for s in $SEEDS; do run "fast-seed$s" --preset fast --seed "$s"; done
+run lenet-1epoch --preset lenet --epochs 1
+[ "${WITH_BEST:-0}" = 1 ] && for s in $SEEDS; do run "best-seed$s" --preset best --seed "$s"; done
+
+python3 benchmarks/training_table.py "$OUT" BENCHMARKS.md

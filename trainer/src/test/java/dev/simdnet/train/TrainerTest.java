@@ -1,0 +1,130 @@
+package dev.simdnet.train;
+
+import dev.simdnet.data.Dataset;
+import dev.simdnet.data.Normalization;
+import dev.simdnet.data.TestData;
+import dev.simdnet.kernel.Kernels;
+import dev.simdnet.nn.Parameter;
+import dev.simdnet.nn.Sequential;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The loop on a small slice of MNIST: learns, is deterministic, resumes exactly, stops on divergence. */
+class TrainerTest {
+    static Kernels kernels;
+    static Dataset data;
+    static int[] train = range(0, 1200), val = range(1200, 1500);
+
+    // A small but real run: the perceptron, two epochs of 1,200 images.
+    static final TrainConfig CONFIG = TrainConfig.preset("baseline").withEpochs(2).withBatch(50).withLr(0.05f)
+            .withSchedule("onecycle").withWarmup(0.2f).withDropout(0.2f).withThreads(2);
+
+    @BeforeAll
+    static void setUp() {
+        kernels = Kernels.create("vector", 2);
+        data = TestData.mnistTrain();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        kernels.close();
+    }
+
+    static int[] range(int from, int to) {
+        int[] a = new int[to - from];
+        for (int i = 0; i < a.length; i++) a[i] = from + i;
+        return a;
+    }
+
+    static Trainer.Outcome train(TrainConfig c, Path state, boolean resume, TrainListener l) throws Exception {
+        return new Trainer(c, kernels, BatchAugmenter.NONE, l, state).run(data, Normalization.MNIST, train, val, resume);
+    }
+
+    static float[] weights(Sequential net) {
+        return net.parameters().stream().map(p -> p.value().toArray())
+                .reduce(new float[0], (a, b) -> { float[] r = Arrays.copyOf(a, a.length + b.length); System.arraycopy(b, 0, r, a.length, b.length); return r; });
+    }
+
+    @Test
+    void learnsAndIsDeterministic() throws Exception {
+        Trainer.Outcome a = train(CONFIG, null, false, TrainListener.SILENT);
+        Trainer.Outcome b = train(CONFIG, null, false, TrainListener.SILENT);
+        assertThat(a.bestValAccuracy()).isGreaterThan(0.80);
+        assertThat(a.history()).hasSize(2);
+        assertThat(a.steps()).isEqualTo(2 * 1200 / 50);
+        assertThat(weights(a.net())).containsExactly(weights(b.net()));
+    }
+
+    @Test
+    void aRunStoppedMidEpochAndResumedEndsWithTheSameWeights(@TempDir Path dir) throws Exception {
+        Trainer.Outcome straight = train(CONFIG, null, false, TrainListener.SILENT);
+
+        // Stop at step 30 of 48 (in the second epoch), as Ctrl-C would.
+        Trainer[] holder = new Trainer[1];
+        TrainListener stopper = new TrainListener() {
+            @Override
+            public void onStep(StepProgress p) {
+                if (p.step() >= 30) holder[0].requestStop();
+            }
+        };
+        holder[0] = new Trainer(CONFIG, kernels, BatchAugmenter.NONE, stopper, dir);
+        Trainer.Outcome stopped = holder[0].run(data, Normalization.MNIST, train, val, false);
+        assertThat(stopped.interrupted()).isTrue();
+        assertThat(stopped.steps()).isLessThan(48);
+        assertThat(Files.exists(Trainer.stateFile(dir))).isTrue();
+
+        Trainer.Outcome resumed = train(CONFIG, dir, true, TrainListener.SILENT);
+        assertThat(resumed.steps()).isEqualTo(48);
+        assertThat(weights(resumed.net())).containsExactly(weights(straight.net()));
+        assertThat(resumed.bestValAccuracy()).isEqualTo(straight.bestValAccuracy());
+    }
+
+    @Test
+    void resumingWithOtherOptionsIsRefused(@TempDir Path dir) throws Exception {
+        train(CONFIG.withEpochs(1), dir, false, TrainListener.SILENT);
+        assertThatThrownBy(() -> train(CONFIG.withEpochs(1).withLr(0.01f), dir, true, TrainListener.SILENT))
+                .hasMessageContaining("other options");
+        assertThatThrownBy(() -> train(CONFIG, dir.resolve("nothing-here"), true, TrainListener.SILENT))
+                .hasMessageContaining("nothing to resume");
+    }
+
+    @Test
+    void aNonFiniteLossStopsTheRunWithAClearMessage() {
+        // An input that turns into NaN at step 5 (a broken augmentation, say) poisons the loss.
+        BatchAugmenter poison = (images, count, h, w, seed) -> { if (seed == Trainer.mix(CONFIG.seed(), 4)) images[0] = Float.NaN; };
+        Trainer t = new Trainer(CONFIG, kernels, poison, TrainListener.SILENT, null);
+        assertThatThrownBy(() -> t.run(data, Normalization.MNIST, train, val, false))
+                .isInstanceOf(TrainingDivergedException.class).hasMessageContaining("at step 5").hasMessageContaining("lower the learning rate");
+    }
+
+    @Test
+    void checkpointsRoundTripAndRefuseAnotherArchitecture(@TempDir Path dir) throws Exception {
+        Trainer.Outcome o = train(CONFIG.withEpochs(1), null, false, TrainListener.SILENT);
+        Path file = dir.resolve("mlp.safetensors");
+        Checkpoint.save(file, o.spec(), o.net(), java.util.Map.of("note", "test"));
+        Checkpoint.Loaded back = Checkpoint.load(file);
+        assertThat(back.spec()).isEqualTo(o.spec());
+        assertThat(weights(back.net())).containsExactly(weights(o.net()));
+        assertThat(back.metadata()).containsEntry("note", "test");
+        assertThatThrownBy(() -> Checkpoint.load(file, ModelSpec.mnist("lenet", 0f)))
+                .hasMessageContaining("is a 'mlp' model, not 'lenet'");
+
+        // A file whose tensors do not fit the architecture its metadata names.
+        Sequential other = Models.build(ModelSpec.mnist("lenet5", 0f), 1);
+        Path forged = dir.resolve("forged.safetensors");
+        Checkpoint.save(forged, o.spec(), other, java.util.Map.of());
+        assertThatThrownBy(() -> Checkpoint.load(forged)).hasMessageContaining("another architecture");
+
+        // Model parameters only, no stray names.
+        for (Parameter p : back.net().parameters()) assertThat(p.name()).matches("[a-z0-9_]+\\.(weight|bias)");
+    }
+}
