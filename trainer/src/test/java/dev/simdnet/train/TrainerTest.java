@@ -99,8 +99,10 @@ class TrainerTest {
 
     @Test
     void aNonFiniteLossStopsTheRunWithAClearMessage() {
-        // An input that turns into NaN at step 5 (a broken augmentation, say) poisons the loss.
-        BatchAugmenter poison = (images, count, h, w, seed) -> { if (seed == Trainer.mix(CONFIG.seed(), 4)) images[0] = Float.NaN; };
+        // An input that overflows at step 5 (a broken augmentation, say) makes the logits infinite.
+        BatchAugmenter poison = (images, count, h, w, seed) -> {
+            if (seed == Trainer.mix(CONFIG.seed(), 4)) java.util.Arrays.fill(images, 0, h * w, 3e38f);
+        };
         Trainer t = new Trainer(CONFIG, kernels, poison, TrainListener.SILENT, null);
         assertThatThrownBy(() -> t.run(data, Normalization.MNIST, train, val, false))
                 .isInstanceOf(TrainingDivergedException.class).hasMessageContaining("at step 5").hasMessageContaining("lower the learning rate");
