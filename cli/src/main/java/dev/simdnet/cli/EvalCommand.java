@@ -1,7 +1,6 @@
 package dev.simdnet.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.simdnet.data.DataSource;
 import dev.simdnet.data.Dataset;
 import dev.simdnet.data.DatasetKind;
 import dev.simdnet.data.DatasetLoader;
@@ -69,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Dataset test = DatasetLoader.load(kind, Subset.TEST, DataSource.standard(common.dataDir));
+        Dataset test = DatasetLoader.load(kind, Subset.TEST, common.dataSource());
         int classes = models.get(0).spec().classes();
         int[] all = Predictor.all(test.n());
         float[] probs;

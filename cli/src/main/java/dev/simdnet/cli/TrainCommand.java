@@ -101,11 +101,11 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TrainConfig config = buildConfig();
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        Experiment.Options options = new Experiment.Options(common.dataDir, output, resume != null ? resume : stateDir,
+        Experiment.Options options = new Experiment.Options(common.dataSource(), output, resume != null ? resume : stateDir,
                 resume != null, folds == null ? 0 : folds);
         if (folds != null && folds < 2) throw usage("--folds must be at least 2, got " + folds);
         if (showAugmented != null) {
-            Experiment.showAugmented(config, common.dataDir, showAugmented);
+            Experiment.showAugmented(config, common.dataSource(), showAugmented);
             err.println("saved " + showAugmented);
             return 0;
         }
@@ -145,8 +145,6 @@ final class TrainCommand implements Callable<Integer> {
             if (patience != null) c = c.withPatience(patience);
             if (common.seed != null) c = c.withSeed(common.seed);
             c = c.withThreads(common.threadsOr(c.threads()));
-            if (!java.util.List.of("scalar", "vector", "auto").contains(common.kernels))
-                throw new IllegalArgumentException("unknown --kernels '" + common.kernels + "': use scalar, vector or auto");
             return c;
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());

@@ -38,7 +38,18 @@ public final class Checkpoint {
 
     /** Reads a model, rebuilding the network its spec names and checking every tensor's name and shape. */
     public static Loaded load(Path file) throws IOException {
-        SafeTensors.Contents c = SafeTensors.read(file);
+        return load(SafeTensors.read(file), file);
+    }
+
+    /** Reads a model bundled as a class-path resource (the jar's default model). */
+    public static Loaded loadResource(String resource) throws IOException {
+        try (var in = Checkpoint.class.getResourceAsStream(resource)) {
+            if (in == null) throw new CheckpointException("this build has no bundled model " + resource + ": pass --model CHECKPOINT");
+            return load(SafeTensors.decode(in.readAllBytes(), "bundled model " + resource), Path.of(resource));
+        }
+    }
+
+    private static Loaded load(SafeTensors.Contents c, Path file) {
         String format = c.metadata().get(FORMAT_KEY);
         if (!FORMAT.equals(format))
             throw new CheckpointException(file + " is not a simdnet model checkpoint (format " + (format == null ? "missing" : "'" + format + "'")

@@ -31,13 +31,13 @@ import java.util.concurrent.TimeUnit;
 public final class Experiment {
 
     /**
-     * @param dataDir  explicit data folder (null: $SIMDNET_DATA, then data/&lt;dataset&gt;/)
+     * @param data     where the data sets are, and whether they may be downloaded
      * @param output   where the model goes (null: {@code <model>.safetensors})
      * @param stateDir training state for resuming (null: next to the output, {@code <model>.state/})
      * @param resume   continue from the state in stateDir
      * @param folds    0 or 1: one run; more: k-fold cross-validation
      */
-    public record Options(Path dataDir, Path output, Path stateDir, boolean resume, int folds) {}
+    public record Options(DataSource data, Path output, Path stateDir, boolean resume, int folds) {}
 
     private final TrainConfig config;
     private final Kernels kernels;
@@ -92,7 +92,7 @@ public final class Experiment {
 
         long t0 = System.nanoTime();
         DatasetKind kind = DatasetKind.parse(config.dataset());
-        DataSource source = DataSource.standard(options.dataDir());
+        DataSource source = options.data();
         Dataset train = DatasetLoader.load(kind, Subset.TRAIN, source);
         Dataset test = DatasetLoader.load(kind, Subset.TEST, source);
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
@@ -153,7 +153,7 @@ public final class Experiment {
     private Map<String, Object> crossValidate() throws IOException {
         long t0 = System.nanoTime();
         DatasetKind kind = DatasetKind.parse(config.dataset());
-        Dataset train = DatasetLoader.load(kind, Subset.TRAIN, DataSource.standard(options.dataDir()));
+        Dataset train = DatasetLoader.load(kind, Subset.TRAIN, options.data());
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         List<Splits.Split> folds = Splits.kFold(train.labelsAsInts(), train.numClasses(), options.folds(), config.seed());
         List<Double> acc = new ArrayList<>();
@@ -183,9 +183,9 @@ public final class Experiment {
     }
 
     /** Saves a grid of augmented training images for a person to look at. */
-    public static void showAugmented(TrainConfig config, Path dataDir, Path png) throws IOException {
+    public static void showAugmented(TrainConfig config, DataSource source, Path png) throws IOException {
         DatasetKind kind = DatasetKind.parse(config.dataset());
-        Dataset train = DatasetLoader.load(kind, Subset.TRAIN, DataSource.standard(dataDir));
+        Dataset train = DatasetLoader.load(kind, Subset.TRAIN, source);
         Augmentations.saveGrid(train, config.augment(), config.seed(), png);
     }
 

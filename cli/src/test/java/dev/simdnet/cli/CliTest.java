@@ -1,0 +1,142 @@
+package dev.simdnet.cli;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CliTest {
+
+    @Test
+    void noCommandIsAUsageError() {
+        Cli r = Cli.run();
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("name a command");
+    }
+
+    @Test
+    void versionAndHelpWork() {
+        assertThat(Cli.run("--version").out()).contains("simdnet").contains("JDK");
+        for (String cmd : new String[] {"train", "eval", "classify", "bench"}) {
+            Cli r = Cli.run(cmd, "--help");
+            assertThat(r.exit()).as(cmd).isZero();
+            assertThat(r.out()).as(cmd).contains("--threads").contains("--kernels").contains("--help");
+        }
+    }
+
+    @Test
+    void badOptionsAreUsageErrorsWithOneClearLine() {
+        Cli unknownModel = Cli.run("train", "--model", "resnet");
+        assertThat(unknownModel.exit()).isEqualTo(2);
+        assertThat(unknownModel.err()).contains("unknown model 'resnet'").contains("mlp, lenet5, lenet, fast, best");
+
+        Cli notANumber = Cli.run("train", "--lr", "fast");
+        assertThat(notANumber.exit()).isEqualTo(2);
+        assertThat(notANumber.err()).contains("--lr");
+
+        Cli unknownOption = Cli.run("train", "--learning-rate", "0.1");
+        assertThat(unknownOption.exit()).isEqualTo(2);
+        assertThat(unknownOption.err()).contains("Unknown option").contains("--learning-rate");
+
+        Cli outOfRange = Cli.run("train", "--dropout", "1.5");
+        assertThat(outOfRange.exit()).isEqualTo(2);
+        assertThat(outOfRange.err()).contains("dropout must be in [0, 1)");
+
+        Cli badPreset = Cli.run("train", "--preset", "fastest");
+        assertThat(badPreset.exit()).isEqualTo(2);
+        assertThat(badPreset.err()).contains("unknown preset 'fastest'");
+
+        Cli zeroThreads = Cli.run("bench", "--threads", "0");
+        assertThat(zeroThreads.exit()).isEqualTo(2);
+
+        Cli badKernels = Cli.run("train", "--kernels", "gpu");
+        assertThat(badKernels.exit()).isEqualTo(2);
+        assertThat(badKernels.err()).contains("scalar, vector or auto");
+    }
+
+    @Test
+    void missingDataIsOneLineAndExitOne(@TempDir Path dir) {
+        Cli r = Cli.run("train", "--data-dir", dir.resolve("nowhere").toString(), "--offline", "--output", dir.resolve("m.safetensors").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.oneLineError()).as(r.err()).isTrue();
+        assertThat(r.err()).contains("train-images-idx3-ubyte.gz");
+    }
+
+    @Test
+    void corruptDataIsRefusedByChecksum(@TempDir Path dir) throws Exception {
+        Path bad = Files.createDirectories(dir.resolve("mnist"));
+        for (String f : new String[] {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"})
+            Files.copy(Cli.data().resolve("mnist").resolve(f), bad.resolve(f));
+        byte[] labels = Files.readAllBytes(bad.resolve("train-labels-idx1-ubyte.gz"));
+        Files.write(bad.resolve("train-labels-idx1-ubyte.gz"), java.util.Arrays.copyOf(labels, labels.length / 2));
+        Cli r = Cli.run("train", "--data-dir", bad.toString(), "--offline", "--output", dir.resolve("m.safetensors").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.oneLineError()).as(r.err()).isTrue();
+        assertThat(r.err()).contains("train-labels-idx1-ubyte.gz").containsIgnoringCase("sha-256");
+    }
+
+    @Test
+    void trainThenEvalThenRefuseBadCheckpoints(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("mlp.safetensors");
+        Cli train = Cli.run("train", "--preset", "baseline", "--epochs", "0.1", "--validation", "1000", "--threads", "2",
+                "--data-dir", Cli.mnist(), "--offline", "--output", model.toString(), "--state-dir", dir.resolve("state").toString());
+        assertThat(train.exit()).as(train.err()).isZero();
+        Map<String, Object> result = JSON.std.mapFrom(train.out().strip());
+        assertThat(result).containsKeys("model", "parameters", "epochs", "test_accuracy", "best_val_accuracy", "train_seconds",
+                "load_seconds", "images_per_second", "peak_heap_mb");
+        assertThat(((Number) result.get("test_accuracy")).doubleValue()).isGreaterThan(0.8);
+        assertThat(train.err()).contains("epoch 1");
+
+        Cli eval = Cli.run("eval", model.toString(), "--data-dir", Cli.mnist(), "--offline",
+                "--confusion-png", dir.resolve("cm.png").toString(), "--errors-png", dir.resolve("errors.png").toString());
+        assertThat(eval.exit()).as(eval.err()).isZero();
+        assertThat(eval.out()).contains("accuracy").contains("95% CI").contains("confusion matrix");
+        assertThat(javax.imageio.ImageIO.read(dir.resolve("cm.png").toFile())).isNotNull();
+        assertThat(javax.imageio.ImageIO.read(dir.resolve("errors.png").toFile())).isNotNull();
+
+        Cli ensemble = Cli.run("eval", model.toString(), model.toString(), "--json", "--data-dir", Cli.mnist(), "--offline");
+        assertThat(ensemble.exit()).isZero();
+        assertThat(JSON.std.mapFrom(ensemble.out().strip())).containsKeys("test_accuracy", "precision", "recall", "confusion");
+
+        Path corrupt = dir.resolve("corrupt.safetensors");
+        byte[] bytes = Files.readAllBytes(model);
+        Files.write(corrupt, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+        Cli bad = Cli.run("eval", corrupt.toString(), "--data-dir", Cli.mnist(), "--offline");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.oneLineError()).as(bad.err()).isTrue();
+
+        Path notACheckpoint = Files.writeString(dir.resolve("notes.txt"), "hello");
+        Cli notOne = Cli.run("eval", notACheckpoint.toString(), "--data-dir", Cli.mnist(), "--offline");
+        assertThat(notOne.exit()).isEqualTo(1);
+        assertThat(notOne.oneLineError()).as(notOne.err()).isTrue();
+
+        Cli missing = Cli.run("eval", dir.resolve("absent.safetensors").toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("absent.safetensors");
+    }
+
+    @Test
+    void anUnwritableOutputFailsBeforeTrainingAndLosesNothing(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "keep me");
+        Cli r = Cli.run("train", "--preset", "baseline", "--epochs", "0.05", "--data-dir", Cli.mnist(), "--offline",
+                "--output", file.resolve("model.safetensors").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.oneLineError()).as(r.err()).isTrue();
+        assertThat(r.err()).doesNotContain("epoch 1");
+        assertThat(Files.readString(file)).isEqualTo("keep me");
+    }
+
+    @Test
+    void benchPrintsItsFigures() throws Exception {
+        Cli r = Cli.run("bench", "--model", "mlp", "--batch", "32", "--seconds", "0.3", "--gemm-size", "64", "--threads", "1");
+        assertThat(r.exit()).as(r.err()).isZero();
+        Map<String, Object> m = JSON.std.mapFrom(r.out().strip());
+        assertThat(((Number) m.get("train_images_per_second")).doubleValue()).isPositive();
+        assertThat(((Number) m.get("gemm_gflops")).doubleValue()).isPositive();
+    }
+}
