@@ -47,7 +47,7 @@ class LayerGradientTest {
     void linear(String k) {
         Linear layer = new Linear("fc", 13, 7, new SplittableRandom(3));
         Tensor x = GradientCheck.randomInput(2, 0, 5, 13);
-        assertThat(new GradientCheck(kernels(k)).check(layer, x)).isEqualTo(64 + 64 + 7) // dx and W sampled, b whole;
+        assertThat(new GradientCheck(kernels(k)).check(layer, x)).isEqualTo(64 + 64 + 7); // dx and W sampled, b whole
     }
 
     @ParameterizedTest
