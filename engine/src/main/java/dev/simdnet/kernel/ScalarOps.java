@@ -20,8 +20,7 @@ final class ScalarOps {
     static void reluForward(Parallel parallel, int n, float[] x, int xOff, float[] y, int yOff) {
         parallel.forRange(n, MIN_CHUNK, (from, to) -> {
             for (int i = from; i < to; i++) {
-                float v = x[xOff + i];
-                y[yOff + i] = v > 0f ? v : 0f;
+                y[yOff + i] = Math.max(x[xOff + i], 0f); // NaN stays NaN, so a diverging run is caught
             }
         });
     }

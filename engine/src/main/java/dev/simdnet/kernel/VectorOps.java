@@ -37,8 +37,7 @@ final class VectorOps {
         for (int bound = F.loopBound(n); i < bound; i += L)
             FloatVector.fromArray(F, x, xOff + i).max(zero).intoArray(y, yOff + i);
         for (; i < n; i++) {
-            float v = x[xOff + i];
-            y[yOff + i] = v > 0f ? v : 0f;
+            y[yOff + i] = Math.max(x[xOff + i], 0f);
         }
     }
 
