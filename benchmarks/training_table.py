@@ -1,0 +1,42 @@
+"""Writes the Training section of BENCHMARKS.md from the JSON lines of benchmarks/run-training.sh."""
+import glob
+import json
+import os
+import statistics
+import sys
+
+from bench_md import jdk, machine, replace_section, today
+
+out_dir, md = sys.argv[1], sys.argv[2]
+rows = []
+for path in sorted(glob.glob(os.path.join(out_dir, "*.json"))):
+    name = os.path.basename(path)[:-5]
+    try:
+        r = json.loads(open(path).read().strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        print(f"skipping {name}: no result (see {name}.log)")
+        continue
+    rss_file = os.path.join(out_dir, name + ".rss")
+    r["rss_mb"] = round(int(open(rss_file).read().split()[-1]) / 1024) if os.path.exists(rss_file) else None
+    load_file = os.path.join(out_dir, name + ".load")
+    r["load_note"] = open(load_file).read().strip() if os.path.exists(load_file) else ""
+    r["name"] = name
+    rows.append(r)
+
+lines = [f"## Training, end to end ({today()})", "",
+         f"Machine: {machine()}. JDK: {jdk()}. Script: `benchmarks/run-training.sh`. "
+         "Training seconds exclude data loading; peak RSS is the whole JVM's maximum resident set (`/usr/bin/time`).", "",
+         "| run | model | epochs | test accuracy | best validation | training s | images/s | peak RSS MB | CPU before |",
+         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+for r in rows:
+    lines.append(f"| {r['name']} | {r['model']} | {r['epochs']} | {100 * r['test_accuracy']:.2f}% | "
+                 f"{100 * (r.get('best_val_accuracy') or 0):.2f}% | {r['train_seconds']:.1f} | {r['images_per_second']} | "
+                 f"{r['rss_mb']} | {r['load_note']} |")
+fast = [r for r in rows if r["name"].startswith("fast-")]
+if fast:
+    acc = [r["test_accuracy"] for r in fast]
+    secs = [r["train_seconds"] for r in fast]
+    lines += ["", f"`fast` over {len(fast)} seeds: mean test accuracy {100 * statistics.mean(acc):.2f}% "
+                  f"(min {100 * min(acc):.2f}%), training seconds median {statistics.median(secs):.1f} (max {max(secs):.1f})."]
+replace_section(md, "training", "\n".join(lines))
+print("\n".join(lines))
