@@ -36,10 +36,7 @@ final class VectorOps {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L)
             FloatVector.fromArray(F, x, xOff + i).max(zero).intoArray(y, yOff + i);
-        for (; i < n; i++) {
-            float v = x[xOff + i];
-            y[yOff + i] = v > 0f ? v : 0f;
-        }
+        for (; i < n; i++) y[yOff + i] = Math.max(x[xOff + i], 0f);
     }
 
     static void reluBackward(Parallel parallel, int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
