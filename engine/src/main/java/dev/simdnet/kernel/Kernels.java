@@ -118,7 +118,7 @@ public interface Kernels extends AutoCloseable {
     void batchNormForwardInference(int rows, int channels, float[] x, int xOff, float[] gamma, float[] beta,
                                    float eps, float[] runningMean, float[] runningVar, float[] y, int yOff);
 
-    /** Backward of the training forward: overwrites dx, accumulates dgamma and dbeta. */
+    /** Backward of the training forward: overwrites dx (skipped when null), accumulates dgamma and dbeta. */
     void batchNormBackward(int rows, int channels, float[] x, int xOff, float[] dy, int dyOff, float[] gamma,
                            float[] saveMean, float[] saveInvStd, float[] dx, int dxOff, float[] dgamma, float[] dbeta);
 

@@ -3,9 +3,12 @@ package dev.simdnet.nn;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.tensor.Tensor;
 
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Batch normalization over the last dimension: {@code (batch, H, W, C)} after a convolution or
@@ -37,7 +40,7 @@ public final class BatchNorm implements Layer {
     }
 
     public BatchNorm(String name, int channels, float momentum, float eps) {
-        this.name = java.util.Objects.requireNonNull(name, "name");
+        this.name = Objects.requireNonNull(name, "name");
         if (channels < 1) throw new IllegalArgumentException(name + ": channels must be positive, got " + channels);
         if (!(momentum >= 0f && momentum <= 1f)) throw new IllegalArgumentException(name + ": momentum must be in [0, 1], got " + momentum);
         if (!(eps > 0f)) throw new IllegalArgumentException(name + ": eps must be positive, got " + eps);
@@ -65,7 +68,7 @@ public final class BatchNorm implements Layer {
     @Override
     public int[] outputShape(int[] inputShape) {
         if (inputShape.length == 0 || inputShape[inputShape.length - 1] != channels)
-            throw new IllegalArgumentException(name + ": expects " + channels + " channels last, got " + java.util.Arrays.toString(inputShape));
+            throw new IllegalArgumentException(name + ": expects " + channels + " channels last, got " + Arrays.toString(inputShape));
         return inputShape.clone();
     }
 
@@ -118,7 +121,7 @@ public final class BatchNorm implements Layer {
         Map<String, Tensor> m = new LinkedHashMap<>();
         m.put(name + ".running_mean", runningMean);
         m.put(name + ".running_var", runningVar);
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     @Override

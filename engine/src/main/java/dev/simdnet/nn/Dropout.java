@@ -1,6 +1,7 @@
 package dev.simdnet.nn;
 
 import dev.simdnet.tensor.Tensor;
+import java.util.Objects;
 
 /**
  * Inverted dropout: in training, zeroes each element with probability p and scales the rest by 1/(1-p);
@@ -16,7 +17,7 @@ public final class Dropout implements Layer {
     private boolean lastWasTraining;
 
     public Dropout(String name, float p) {
-        this.name = java.util.Objects.requireNonNull(name, "name");
+        this.name = Objects.requireNonNull(name, "name");
         if (!(p >= 0f && p < 1f)) throw new IllegalArgumentException(name + ": p must be in [0, 1), got " + p);
         this.p = p;
     }

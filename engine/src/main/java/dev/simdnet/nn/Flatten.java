@@ -1,6 +1,7 @@
 package dev.simdnet.nn;
 
 import dev.simdnet.tensor.Tensor;
+import java.util.Objects;
 
 /** {@code (batch, H, W, C) -> (batch, H·W·C)}: a view of the same storage, no copy. */
 public final class Flatten implements Layer {
@@ -8,7 +9,7 @@ public final class Flatten implements Layer {
     private int[] inputShape;
 
     public Flatten(String name) {
-        this.name = java.util.Objects.requireNonNull(name, "name");
+        this.name = Objects.requireNonNull(name, "name");
     }
 
     public String name() { return name; }

@@ -5,6 +5,7 @@ import dev.simdnet.tensor.Tensor;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.Objects;
 
 /**
  * A fully connected layer {@code y = x·Wᵀ + b}, W {@code (out, in)}, b {@code (out)}. Accepts any
@@ -27,7 +28,7 @@ public final class Linear implements Layer {
 
     /** {@code glorot}: Glorot-uniform weights, for a final classifier with no ReLU after it; else He-normal. */
     public Linear(String name, int in, int out, SplittableRandom rng, boolean glorot) {
-        this.name = java.util.Objects.requireNonNull(name, "name");
+        this.name = Objects.requireNonNull(name, "name");
         if (in < 1 || out < 1) throw new IllegalArgumentException(name + ": in and out must be positive, got " + in + ", " + out);
         this.in = in;
         this.out = out;

@@ -2,6 +2,7 @@ package dev.simdnet.nn;
 
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.tensor.Tensor;
+import java.util.Objects;
 
 /** {@code y = max(x, 0)}; keeps its output, which is all the backward needs. */
 public final class Relu implements Layer {
@@ -10,7 +11,7 @@ public final class Relu implements Layer {
     private Tensor dx;
 
     public Relu(String name) {
-        this.name = java.util.Objects.requireNonNull(name, "name");
+        this.name = Objects.requireNonNull(name, "name");
     }
 
     public String name() { return name; }

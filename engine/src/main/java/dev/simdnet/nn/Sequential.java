@@ -4,6 +4,7 @@ import dev.simdnet.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ public final class Sequential implements Layer {
         if (layers.isEmpty()) throw new IllegalArgumentException("a Sequential needs at least one layer");
         this.layers = List.copyOf(layers);
         // Two layers sharing a parameter name would share an optimizer state and a checkpoint entry.
-        var names = new java.util.HashSet<String>();
+        var names = new HashSet<String>();
         for (Parameter p : parameters())
             if (!names.add(p.name())) throw new IllegalArgumentException("duplicate parameter name " + p.name());
     }

@@ -6,6 +6,7 @@ import dev.simdnet.tensor.Tensor;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -36,7 +37,7 @@ public final class AdamW implements Optimizer {
         this.beta2 = beta2;
         this.eps = eps;
         this.weightDecay = weightDecay;
-        this.kernels = java.util.Objects.requireNonNull(kernels, "kernels");
+        this.kernels = Objects.requireNonNull(kernels, "kernels");
     }
 
     public float beta1() { return beta1; }

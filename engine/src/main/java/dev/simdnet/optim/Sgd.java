@@ -6,6 +6,7 @@ import dev.simdnet.tensor.Tensor;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -28,7 +29,7 @@ public final class Sgd implements Optimizer {
         this.momentum = momentum;
         this.nesterov = nesterov;
         this.weightDecay = weightDecay;
-        this.kernels = java.util.Objects.requireNonNull(kernels, "kernels");
+        this.kernels = Objects.requireNonNull(kernels, "kernels");
     }
 
     public float momentum() { return momentum; }
