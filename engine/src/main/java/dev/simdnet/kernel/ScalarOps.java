@@ -19,14 +19,8 @@ final class ScalarOps {
 
     static void reluForward(Parallel parallel, int n, float[] x, int xOff, float[] y, int yOff) {
         parallel.forRange(n, MIN_CHUNK, (from, to) -> {
-<<<<<<< HEAD
-            for (int i = from; i < to; i++) {
-                y[yOff + i] = Math.max(x[xOff + i], 0f); // NaN stays NaN, so a diverging run is caught
-            }
-=======
             // Math.max, not a conditional: branch-free, and the same NaN and -0 rules as the vector max.
             for (int i = from; i < to; i++) y[yOff + i] = Math.max(x[xOff + i], 0f);
->>>>>>> refs/heads/ops
         });
     }
 

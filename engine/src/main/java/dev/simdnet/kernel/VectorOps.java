@@ -36,13 +36,7 @@ final class VectorOps {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += L)
             FloatVector.fromArray(F, x, xOff + i).max(zero).intoArray(y, yOff + i);
-<<<<<<< HEAD
-        for (; i < n; i++) {
-            y[yOff + i] = Math.max(x[xOff + i], 0f);
-        }
-=======
         for (; i < n; i++) y[yOff + i] = Math.max(x[xOff + i], 0f);
->>>>>>> refs/heads/ops
     }
 
     static void reluBackward(Parallel parallel, int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
