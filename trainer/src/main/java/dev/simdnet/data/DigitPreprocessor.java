@@ -107,32 +107,41 @@ public final class DigitPreprocessor {
         if (!Files.isRegularFile(file)) throw new DataException(file + " does not exist or is not a file");
         // A FileImageInputStream reads the file directly; ImageIO.read(File) would do the same, but going
         // through an InputStream makes ImageIO copy it to a temporary cache file first (3x slower).
-        try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
-            return decode(in, file.toString());
+        ImageInputStream in;
+        try {
+            in = new FileImageInputStream(file.toFile());
         } catch (IOException e) {
             throw new DataException("cannot read " + file + ": " + e, e);
         }
+        return decode(in, file.toString());
     }
 
     /** Decodes an image from a stream (e.g. an upload), buffering it in memory; {@code what} names it in errors. */
     public static BufferedImage readImage(InputStream stream, String what) {
-        try (ImageInputStream in = new MemoryCacheImageInputStream(stream)) {
-            return decode(in, what);
-        } catch (IOException e) {
-            throw new DataException("cannot read " + what + ": " + e, e);
-        }
+        return decode(new MemoryCacheImageInputStream(stream), what);
     }
 
+    /** ImageIO.read closes the stream after decoding, but not when no reader knows the format: close it then. */
     private static BufferedImage decode(ImageInputStream in, String what) {
         BufferedImage img;
         try {
             img = ImageIO.read(in);
         } catch (IOException | RuntimeException e) {
+            closeQuietly(in);
             throw new DataException(what + " is not an image ImageIO can read (PNG, JPEG, GIF, BMP): " + e.getMessage(), e);
         }
+        if (img == null) closeQuietly(in);
         if (img == null) throw new DataException(what + " is not an image ImageIO can read (PNG, JPEG, GIF, BMP)");
         if (img.getWidth() < 1 || img.getHeight() < 1) throw new DataException(what + " is an empty image");
         return img;
+    }
+
+    private static void closeQuietly(ImageInputStream in) {
+        try {
+            in.close();
+        } catch (IOException alreadyClosed) {
+            // ImageIO closed it already
+        }
     }
 
     /** Reads and prepares an image file. */
@@ -154,11 +163,13 @@ public final class DigitPreprocessor {
             return Result.noDigit("no digit: the picture is blank (ink contrast " + Math.max(contrast, 0) + "/255, need "
                     + config.minContrast() + ")");
         float gain = 255f / contrast;
+        int[] stretch = new int[256]; // ink levels are 0..255: one table instead of arithmetic per pixel
+        for (int v = 0; v < 256; v++) stretch[v] = Math.clamp(Math.round((v - background) * gain), 0, 255);
         int strokes = 0;
         int x0 = w, y0 = h, x1 = -1, y1 = -1;
         for (int y = 0; y < h; y++) {
             for (int x = 0, i = y * w; x < w; x++, i++) {
-                int v = Math.min(255, Math.max(0, Math.round((ink[i] - background) * gain)));
+                int v = stretch[ink[i]];
                 ink[i] = v;
                 if (v > config.inkThreshold()) strokes++;
                 if (v > config.cropThreshold()) {
@@ -278,8 +289,9 @@ public final class DigitPreprocessor {
         }
     }
 
+    /** Rec. 601 luma, 0.299 R + 0.587 G + 0.114 B, in fixed point (weights out of 1024, rounded). */
     private static int luminance(int r, int g, int b) {
-        return (299 * r + 587 * g + 114 * b + 500) / 1000;
+        return (306 * r + 601 * g + 117 * b + 512) >> 10;
     }
 
     /** The fraction of the outermost ring of pixels above {@code threshold}. */
