@@ -87,12 +87,117 @@ final class VectorConv {
     }
 
     static void conv2dBackward(Kernels k, ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] dy, int dyOff, float[] dx, int dxOff, float[] dw, int dwOff, float[] dbias, int dbiasOff) {
-        Convolution.backward(k, g, x, xOff, w, wOff, dy, dyOff, dx, dxOff, dw, dwOff, dbias, dbiasOff);
+        if (dx == null && useDirectBackward(g))
+            directBackwardWeights(k.parallel(), k.workspace(), g, x, xOff, dy, dyOff, dw, dwOff, dbias, dbiasOff);
+        else
+            Convolution.backward(k, g, x, xOff, w, wOff, dy, dyOff, dx, dxOff, dw, dwOff, dbias, dbiasOff);
     }
 
     /** The direct kernel serves single-channel inputs, where im2col+GEMM is bound by memory, not arithmetic. */
     static boolean useDirect(ConvGeometry g) {
         return g.inC() == 1;
+    }
+
+    /** The direct weight gradient serves single-channel inputs, like {@link #directForward}. */
+    static boolean useDirectBackward(ConvGeometry g) {
+        return g.inC() == 1;
+    }
+
+    /**
+     * {@code dw += dyᵀ·col} and {@code dbias += Σ dy} of a single-channel convolution without im2col:
+     * {@code dw[o, t] = Σ_p dy[p, o]·x[p's tap t]}. Vectorized over output channels like the forward: for one
+     * vector of channels and a block of eight taps, each output pixel loads its dy vector once, broadcasts its
+     * eight input values and adds {@code dy·x} into eight accumulators whose lanes are output channels.
+     * The sums are kept per group of images (a number fixed by the batch, never by the thread count) and the
+     * groups are added in order, so the result does not depend on the thread count.
+     */
+    static void directBackwardWeights(Parallel parallel, Workspace ws, ConvGeometry g, float[] x, int xOff,
+                                      float[] dy, int dyOff, float[] dw, int dwOff, float[] dbias, int dbiasOff) {
+        int lanes = SPECIES.length();
+        int outC = g.outC(), outCp = (outC + lanes - 1) / lanes * lanes, taps = g.kH() * g.kW(), tapsP = (taps + 7) / 8 * 8;
+        int outH = g.outH(), outW = g.outW(), pixels = outH * outW, inH = g.inH(), inW = g.inW();
+        int pad = g.pad(), stride = g.stride(), padW = inW + 2 * pad, padSize = (inH + 2 * pad) * padW;
+        int[] offsets = new int[tapsP]; // of each tap from a pixel's top-left; the padding taps read offset 0
+        for (int t = 0; t < taps; t++) offsets[t] = (t / g.kW()) * padW + t % g.kW();
+        int groups = Math.min(g.batch(), Convolution.MAX_GROUPS);
+        int sums = tapsP * outCp, partialSize = sums + outCp; // (tapsP, outCp) for dw, then (outCp) for dbias
+        float[] partials = ws.take(groups * partialSize);
+        try {
+            parallel.forEach(groups, group -> {
+                float[] img = ws.take(padSize);            // (inH + 2·pad, inW + 2·pad), zero border
+                float[] tail = ws.take(pixels * outC + outCp); // the last image's dy, so the last vector reads in bounds
+                java.util.Arrays.fill(img, 0, padSize, 0f);
+                int at = group * partialSize;
+                java.util.Arrays.fill(partials, at, at + partialSize, 0f);
+                try {
+                    for (int b = group * g.batch() / groups; b < (group + 1) * g.batch() / groups; b++) {
+                        for (int h = 0; h < inH; h++)
+                            System.arraycopy(x, xOff + (b * inH + h) * inW, img, (h + pad) * padW + pad, inW);
+                        // dy (pixels, outC): a channel vector reads up to outCp - outC floats past its pixel
+                        float[] d = dy;
+                        int dAt = dyOff + b * pixels * outC;
+                        if (dAt + pixels * outC + outCp - outC > dy.length) {
+                            System.arraycopy(dy, dAt, tail, 0, pixels * outC);
+                            java.util.Arrays.fill(tail, pixels * outC, pixels * outC + outCp, 0f);
+                            d = tail;
+                            dAt = 0;
+                        }
+                        for (int c0 = 0; c0 < outCp; c0 += lanes) {
+                            FloatVector bsum = FloatVector.zero(SPECIES);
+                            for (int p = 0; p < pixels; p++)
+                                bsum = bsum.add(FloatVector.fromArray(SPECIES, d, dAt + p * outC + c0));
+                            int sb = at + sums + c0;
+                            FloatVector.fromArray(SPECIES, partials, sb).add(bsum).intoArray(partials, sb);
+                            for (int t = 0; t < tapsP; t += 8) {
+                                int o0 = offsets[t], o1 = offsets[t + 1], o2 = offsets[t + 2], o3 = offsets[t + 3];
+                                int o4 = offsets[t + 4], o5 = offsets[t + 5], o6 = offsets[t + 6], o7 = offsets[t + 7];
+                                FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+                                FloatVector a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                                for (int oh = 0; oh < outH; oh++) {
+                                    for (int ow = 0; ow < outW; ow++) {
+                                        FloatVector dv = FloatVector.fromArray(SPECIES, d, dAt + (oh * outW + ow) * outC + c0);
+                                        int base = oh * stride * padW + ow * stride;
+                                        a0 = dv.fma(FloatVector.broadcast(SPECIES, img[base + o0]), a0);
+                                        a1 = dv.fma(FloatVector.broadcast(SPECIES, img[base + o1]), a1);
+                                        a2 = dv.fma(FloatVector.broadcast(SPECIES, img[base + o2]), a2);
+                                        a3 = dv.fma(FloatVector.broadcast(SPECIES, img[base + o3]), a3);
+                                        a4 = dv.fma(FloatVector.broadcast(SPECIES, img[base + o4]), a4);
+                                        a5 = dv.fma(FloatVector.broadcast(SPECIES, img[base + o5]), a5);
+                                        a6 = dv.fma(FloatVector.broadcast(SPECIES, img[base + o6]), a6);
+                                        a7 = dv.fma(FloatVector.broadcast(SPECIES, img[base + o7]), a7);
+                                    }
+                                }
+                                int s = at + t * outCp + c0;
+                                FloatVector.fromArray(SPECIES, partials, s).add(a0).intoArray(partials, s);
+                                FloatVector.fromArray(SPECIES, partials, s + outCp).add(a1).intoArray(partials, s + outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 2 * outCp).add(a2).intoArray(partials, s + 2 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 3 * outCp).add(a3).intoArray(partials, s + 3 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 4 * outCp).add(a4).intoArray(partials, s + 4 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 5 * outCp).add(a5).intoArray(partials, s + 5 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 6 * outCp).add(a6).intoArray(partials, s + 6 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 7 * outCp).add(a7).intoArray(partials, s + 7 * outCp);
+                            }
+                        }
+                    }
+                } finally {
+                    ws.give(tail);
+                    ws.give(img);
+                }
+            });
+            // Add the groups in order; dw is (outC, kH, kW, 1), i.e. (outC, taps).
+            for (int o = 0; o < outC; o++) {
+                for (int t = 0; t < taps; t++) {
+                    float sum = 0f;
+                    for (int group = 0; group < groups; group++) sum += partials[group * partialSize + t * outCp + o];
+                    dw[dwOff + o * taps + t] += sum;
+                }
+                float sum = 0f;
+                for (int group = 0; group < groups; group++) sum += partials[group * partialSize + sums + o];
+                dbias[dbiasOff + o] += sum;
+            }
+        } finally {
+            ws.give(partials);
+        }
     }
 
     /**
