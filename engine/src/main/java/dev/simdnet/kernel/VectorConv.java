@@ -142,12 +142,66 @@ final class VectorConv {
                             d = tail;
                             dAt = 0;
                         }
-                        for (int c0 = 0; c0 < outCp; c0 += lanes) {
+                        int c0 = 0;
+                        for (; c0 + lanes < outCp; c0 += 2 * lanes) { // two channel vectors share each broadcast
+                            for (int t = 0; t < tapsP; t += 8) {
+                                int o0 = offsets[t], o1 = offsets[t + 1], o2 = offsets[t + 2], o3 = offsets[t + 3];
+                                int o4 = offsets[t + 4], o5 = offsets[t + 5], o6 = offsets[t + 6], o7 = offsets[t + 7];
+                                FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0, a2 = a0, a3 = a0;
+                                FloatVector a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                                FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
+                                for (int oh = 0; oh < outH; oh++) {
+                                    for (int ow = 0; ow < outW; ow++) {
+                                        int dp = dAt + (oh * outW + ow) * outC + c0;
+                                        FloatVector dv = FloatVector.fromArray(SPECIES, d, dp);
+                                        FloatVector ev = FloatVector.fromArray(SPECIES, d, dp + lanes);
+                                        int base = oh * stride * padW + ow * stride;
+                                        FloatVector v = FloatVector.broadcast(SPECIES, img[base + o0]);
+                                        a0 = dv.fma(v, a0); b0 = ev.fma(v, b0);
+                                        v = FloatVector.broadcast(SPECIES, img[base + o1]);
+                                        a1 = dv.fma(v, a1); b1 = ev.fma(v, b1);
+                                        v = FloatVector.broadcast(SPECIES, img[base + o2]);
+                                        a2 = dv.fma(v, a2); b2 = ev.fma(v, b2);
+                                        v = FloatVector.broadcast(SPECIES, img[base + o3]);
+                                        a3 = dv.fma(v, a3); b3 = ev.fma(v, b3);
+                                        v = FloatVector.broadcast(SPECIES, img[base + o4]);
+                                        a4 = dv.fma(v, a4); b4 = ev.fma(v, b4);
+                                        v = FloatVector.broadcast(SPECIES, img[base + o5]);
+                                        a5 = dv.fma(v, a5); b5 = ev.fma(v, b5);
+                                        v = FloatVector.broadcast(SPECIES, img[base + o6]);
+                                        a6 = dv.fma(v, a6); b6 = ev.fma(v, b6);
+                                        v = FloatVector.broadcast(SPECIES, img[base + o7]);
+                                        a7 = dv.fma(v, a7); b7 = ev.fma(v, b7);
+                                    }
+                                }
+                                int s = at + t * outCp + c0;
+                                FloatVector.fromArray(SPECIES, partials, s).add(a0).intoArray(partials, s);
+                                FloatVector.fromArray(SPECIES, partials, s + outCp).add(a1).intoArray(partials, s + outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 2 * outCp).add(a2).intoArray(partials, s + 2 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 3 * outCp).add(a3).intoArray(partials, s + 3 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 4 * outCp).add(a4).intoArray(partials, s + 4 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 5 * outCp).add(a5).intoArray(partials, s + 5 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 6 * outCp).add(a6).intoArray(partials, s + 6 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 7 * outCp).add(a7).intoArray(partials, s + 7 * outCp);
+                                s += lanes;
+                                FloatVector.fromArray(SPECIES, partials, s).add(b0).intoArray(partials, s);
+                                FloatVector.fromArray(SPECIES, partials, s + outCp).add(b1).intoArray(partials, s + outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 2 * outCp).add(b2).intoArray(partials, s + 2 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 3 * outCp).add(b3).intoArray(partials, s + 3 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 4 * outCp).add(b4).intoArray(partials, s + 4 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 5 * outCp).add(b5).intoArray(partials, s + 5 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 6 * outCp).add(b6).intoArray(partials, s + 6 * outCp);
+                                FloatVector.fromArray(SPECIES, partials, s + 7 * outCp).add(b7).intoArray(partials, s + 7 * outCp);
+                            }
+                        }
+                        for (c0 = 0; c0 < outCp; c0 += lanes) {
                             FloatVector bsum = FloatVector.zero(SPECIES);
                             for (int p = 0; p < pixels; p++)
                                 bsum = bsum.add(FloatVector.fromArray(SPECIES, d, dAt + p * outC + c0));
                             int sb = at + sums + c0;
                             FloatVector.fromArray(SPECIES, partials, sb).add(bsum).intoArray(partials, sb);
+                        }
+                        for (c0 = outCp / (2 * lanes) * (2 * lanes); c0 < outCp; c0 += lanes) { // a last single vector
                             for (int t = 0; t < tapsP; t += 8) {
                                 int o0 = offsets[t], o1 = offsets[t + 1], o2 = offsets[t + 2], o3 = offsets[t + 3];
                                 int o4 = offsets[t + 4], o5 = offsets[t + 5], o6 = offsets[t + 6], o7 = offsets[t + 7];
