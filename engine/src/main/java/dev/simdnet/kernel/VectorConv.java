@@ -426,7 +426,8 @@ final class VectorConv {
 
     static void maxPoolForward(Parallel parallel, PoolGeometry g, float[] x, int xOff, float[] y, int yOff, int[] argmax) {
         int inW = g.inW(), ch = g.channels(), outH = g.outH(), outW = g.outW(), size = g.size(), stride = g.stride();
-        int inImage = g.inH() * inW * ch, outImage = outH * outW * ch, bound = SPECIES.loopBound(ch);
+        int inImage = g.inH() * inW * ch, outImage = outH * outW * ch;
+        int vectorEnd = ch >= SPECIES.length() ? ch : 0; // channels done with vectors
         IntVector iota = IntVector.zero(INDEX).addIndex(1);
         parallel.forRange(g.batch(), 1, (from, to) -> {
             for (int b = from; b < to; b++) {
@@ -434,8 +435,11 @@ final class VectorConv {
                     for (int ow = 0; ow < outW; ow++) {
                         int corner = b * inImage + ((oh * stride) * inW + ow * stride) * ch; // window's top-left, channel 0
                         int o = b * outImage + (oh * outW + ow) * ch;
+                        // Whole vectors of channels; when channels is no multiple of the vector, the last vector
+                        // starts at channels - lanes and recomputes a few channels (same values) instead of a tail.
                         int c = 0;
-                        for (; c < bound; c += SPECIES.length()) {
+                        for (int next = 0; next < vectorEnd; next = c + SPECIES.length()) {
+                            c = Math.min(next, ch - SPECIES.length());
                             FloatVector max = FloatVector.fromArray(SPECIES, x, xOff + corner + c);
                             IntVector best = iota.add(corner + c);
                             for (int i = 0; i < size; i++) {
@@ -450,16 +454,15 @@ final class VectorConv {
                             max.intoArray(y, yOff + o + c);
                             best.intoArray(argmax, o + c);
                         }
-                        for (; c < ch; c++) {
+                        for (c = vectorEnd; c < ch; c++) { // fewer channels than one vector
                             int best = corner + c;
                             float max = x[xOff + best];
                             for (int i = 0; i < size; i++) {
                                 for (int j = 0; j < size; j++) {
                                     int at = corner + (i * inW + j) * ch + c;
-                                    if (x[xOff + at] > max) {
-                                        max = x[xOff + at];
-                                        best = at;
-                                    }
+                                    float v = x[xOff + at];
+                                    best = v > max ? at : best; // branch-free: random data mispredicts
+                                    max = v > max ? v : max;
                                 }
                             }
                             y[yOff + o + c] = max;
