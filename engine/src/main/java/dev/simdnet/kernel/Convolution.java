@@ -10,6 +10,11 @@ package dev.simdnet.kernel;
  * count); the groups run in parallel, each GEMM inside a group then runs on one thread. The weight gradient
  * is summed per group and the group partials are added in group order, so {@code dw} is bit-identical
  * whatever the thread count. With a single group (a small batch) the GEMMs themselves run in parallel.
+ *
+ * <p>Measured against the alternative, im2col of the whole batch and one batch-sized GEMM (LeNet conv2 and
+ * the small CNN's 3x3 layers at batch 128): within about 10% at one thread, either way, and no clear winner
+ * at two threads on a loaded machine; the chunks win on memory (a 1 MiB buffer per group instead of up to
+ * 16 MiB) and need no batch-sized dcol for the backward.
  */
 final class Convolution {
     /**
