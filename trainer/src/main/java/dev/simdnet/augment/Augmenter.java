@@ -183,7 +183,11 @@ public final class Augmenter {
             double det = a * d - b * cc;
             float[] inv = {(float) (d / det), (float) (-b / det), (float) (-cc / det), (float) (a / det)};
             float alpha = c.elastic() ? c.elasticAlpha() : 0f;
-            warp(s, inv, (float) tx, (float) ty, alpha, fieldX, shiftX, flipX ? -1f : 1f, fieldY, shiftY, flipY ? -1f : 1f);
+            // Window origins in the tiled fields: a cyclic shift (shift / cols, shift % cols) of a field.
+            int baseX = fieldX * 4 * rows * cols + (shiftX / cols) * 2 * cols + shiftX % cols;
+            int baseY = fieldY * 4 * rows * cols + (shiftY / cols) * 2 * cols + shiftY % cols;
+            warp(s.padded, rows, cols, inv, (float) tx, (float) ty, bank, alpha * (flipX ? -1f : 1f), baseX,
+                    alpha * (flipY ? -1f : 1f), baseY, s.out);
         } else {
             for (int y = 0; y < rows; y++) System.arraycopy(s.padded, (y + 1) * s.stride + 1, s.out, y * cols, cols);
         }
@@ -191,26 +195,23 @@ public final class Augmenter {
     }
 
     /**
-     * Resamples {@code s.padded} into {@code s.out}: output pixel p reads the source at
-     * {@code inv (p + alpha d(p) - c - t) + c}, bilinearly, zero outside. {@code d} is the pair of bank fields.
+     * Resamples {@code padded} ({@code (rows + 3, cols + 3)}, image at (1, 1), zeros around) into {@code out}
+     * {@code (rows, cols)}: output pixel p reads the source at {@code inv (p + d(p) - c - t) + c}, bilinearly,
+     * zero outside, where c is the image centre and {@code d(p) = (ax fieldX(p), ay fieldY(p))} comes from the
+     * tiled {@code bank} windows at {@code baseX}, {@code baseY} (row stride {@code 2 cols}); no field when
+     * {@code bank} is null.
      */
-    private void warp(Scratch s, float[] inv, float tx, float ty, float alpha,
-                      int fieldX, int shiftX, float signX, int fieldY, int shiftY, float signY) {
-        int rows = this.rows, cols = this.cols, stride = s.stride, tile = 2 * cols;
+    static void warp(float[] padded, int rows, int cols, float[] inv, float tx, float ty,
+                     float[] bank, float ax, int baseX, float ay, int baseY, float[] out) {
+        int stride = cols + 3, tile = 2 * cols;
         float cx = (cols - 1) * 0.5f, cy = (rows - 1) * 0.5f;
         float i00 = inv[0], i01 = inv[1], i10 = inv[2], i11 = inv[3];
-        float[] src = s.padded, out = s.out, bank = this.bank;
-        float ax = alpha * signX, ay = alpha * signY;
-        // Window origins in the tiled fields: a cyclic shift (sy, sx) of a rows x cols field.
-        int baseX = fieldX * 4 * rows * cols + (shiftX / cols) * tile + shiftX % cols;
-        int baseY = fieldY * 4 * rows * cols + (shiftY / cols) * tile + shiftY % cols;
         float maxX = cols, maxY = rows;
         for (int y = 0; y < rows; y++) {
             float py = y - cy - ty;
             int rowX = baseX + y * tile, rowY = baseY + y * tile;
             for (int x = 0; x < cols; x++) {
-                float px = x - cx - tx;
-                float qx = px, qy = py;
+                float qx = x - cx - tx, qy = py;
                 if (bank != null) {
                     qx += ax * bank[rowX + x];
                     qy += ay * bank[rowY + x];
@@ -221,8 +222,8 @@ public final class Augmenter {
                 int x0 = (int) (sx + 1f) - 1, y0 = (int) (sy + 1f) - 1; // floor, as sx, sy >= -1
                 float fx = sx - x0, fy = sy - y0;
                 int k = (y0 + 1) * stride + x0 + 1;
-                float top = src[k] + fx * (src[k + 1] - src[k]);
-                float bottom = src[k + stride] + fx * (src[k + stride + 1] - src[k + stride]);
+                float top = padded[k] + fx * (padded[k + 1] - padded[k]);
+                float bottom = padded[k + stride] + fx * (padded[k + stride + 1] - padded[k + stride]);
                 out[y * cols + x] = top + fy * (bottom - top);
             }
         }

@@ -183,4 +183,58 @@ class AugmenterTest {
         assertThat(img.getWidth()).isEqualTo(2 + 5 * (56 + 2));
         assertThat(img.getHeight()).isEqualTo(2 + 3 * (56 + 2));
     }
+
+    /** Plain bilinear sampling with explicit bounds tests: the reference for the padded, clamped loop. */
+    private static float bilinearReference(float[] img, int rows, int cols, float sx, float sy) {
+        int x0 = (int) Math.floor(sx), y0 = (int) Math.floor(sy);
+        float fx = sx - x0, fy = sy - y0;
+        float v = 0;
+        for (int dy = 0; dy <= 1; dy++)
+            for (int dx = 0; dx <= 1; dx++) {
+                int x = x0 + dx, y = y0 + dy;
+                if (x < 0 || y < 0 || x >= cols || y >= rows) continue;
+                v += (dx == 0 ? 1 - fx : fx) * (dy == 0 ? 1 - fy : fy) * img[y * cols + x];
+            }
+        return v;
+    }
+
+    private static float[] pad(float[] img, int rows, int cols) {
+        float[] p = new float[(rows + 3) * (cols + 3)];
+        for (int y = 0; y < rows; y++) System.arraycopy(img, y * cols, p, (y + 1) * (cols + 3) + 1, cols);
+        return p;
+    }
+
+    @Test
+    void warpMatchesPlainBilinearSamplingOnRandomMapsAndShapes() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(11);
+        for (int[] shape : new int[][] {{28, 28}, {2, 2}, {7, 13}, {31, 5}}) {
+            int rows = shape[0], cols = shape[1];
+            float[] img = new float[rows * cols];
+            for (int i = 0; i < img.length; i++) img[i] = (float) rng.nextDouble();
+            for (int trial = 0; trial < 20; trial++) {
+                float[] inv = new float[4];
+                for (int i = 0; i < 4; i++) inv[i] = (float) (3 * rng.nextDouble() - 1.5);
+                float tx = (float) (20 * rng.nextDouble() - 10), ty = (float) (20 * rng.nextDouble() - 10);
+                float[] out = new float[rows * cols];
+                Augmenter.warp(pad(img, rows, cols), rows, cols, inv, tx, ty, null, 0, 0, 0, 0, out);
+                float cx = (cols - 1) * 0.5f, cy = (rows - 1) * 0.5f;
+                for (int y = 0; y < rows; y++)
+                    for (int x = 0; x < cols; x++) {
+                        float qx = x - cx - tx, qy = y - cy - ty;
+                        float sx = inv[0] * qx + inv[1] * qy + cx, sy = inv[2] * qx + inv[3] * qy + cy;
+                        assertThat(out[y * cols + x]).as("%dx%d at %d,%d", rows, cols, x, y)
+                                .isCloseTo(bilinearReference(img, rows, cols, sx, sy), within(1e-5f));
+                    }
+            }
+        }
+    }
+
+    @Test
+    void quarterTurnIsAnExactPixelPermutation() {
+        float[] img = TestData.mnistTest().imageUnit(0), out = new float[784];
+        float[] inv = {0, 1, -1, 0}; // inverse of a quarter turn: (x, y) <- (y, -x) about the centre
+        Augmenter.warp(pad(img, 28, 28), 28, 28, inv, 0, 0, null, 0, 0, 0, 0, out);
+        for (int y = 0; y < 28; y++)
+            for (int x = 0; x < 28; x++) assertThat(out[y * 28 + x]).isEqualTo(img[(27 - x) * 28 + y]);
+    }
 }
