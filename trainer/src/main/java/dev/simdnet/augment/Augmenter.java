@@ -216,9 +216,11 @@ public final class Augmenter {
                     qx += ax * bank[rowX + x];
                     qy += ay * bank[rowY + x];
                 }
-                // Source point, clamped to [-1, n] where the padding reads zero.
-                float sx = Math.clamp(i00 * qx + i01 * qy + cx, -1f, maxX);
-                float sy = Math.clamp(i10 * qx + i11 * qy + cy, -1f, maxY);
+                // Source point, clamped to [-1, n] where the padding reads zero. Plain comparisons: Math.clamp
+                // and Math.min/max on floats carry NaN and -0.0 rules that cost 20% of this loop.
+                float sx = i00 * qx + i01 * qy + cx, sy = i10 * qx + i11 * qy + cy;
+                sx = sx < -1f ? -1f : sx > maxX ? maxX : sx;
+                sy = sy < -1f ? -1f : sy > maxY ? maxY : sy;
                 int x0 = (int) (sx + 1f) - 1, y0 = (int) (sy + 1f) - 1; // floor, as sx, sy >= -1
                 float fx = sx - x0, fy = sy - y0;
                 int k = (y0 + 1) * stride + x0 + 1;

@@ -1,5 +1,6 @@
 package dev.simdnet.data;
 
+import dev.simdnet.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
@@ -80,6 +81,17 @@ public final class DigitPreprocessor {
         }
 
         public boolean isDigit() { return digit != null; }
+
+        /**
+         * The digit normalized as a batch of one, {@code (1, 28, 28, 1)}: the same numbers
+         * {@link Dataset#fillBatch} gives an image with these pixels. Throws if there is no digit.
+         */
+        public Tensor toTensor(Normalization norm) {
+            if (digit == null) throw new IllegalStateException("no digit to convert: " + reason);
+            Tensor t = Tensor.zeros(1, SIDE, SIDE, 1);
+            for (int i = 0; i < digit.length; i++) t.set(i, norm.applyByte(Math.round(digit[i] * 255f)));
+            return t;
+        }
 
         /** The digit as uint8 (0..255), or null. */
         public byte[] digitBytes() {
@@ -211,11 +223,12 @@ public final class DigitPreprocessor {
         left = Math.clamp(left, 0, SIDE - ow);
         top = Math.clamp(top, 0, SIDE - oh);
 
-        // (6) [0, 1], white ink on black.
+        // (6) [0, 1], white ink on black, quantized to 8 bits as MNIST's pixels are, so that normalizing it
+        // gives exactly the numbers a training image with the same bytes gets.
         float[] out = new float[SIDE * SIDE];
         for (int y = 0; y < oh; y++)
             for (int x = 0; x < ow; x++)
-                out[(top + y) * SIDE + left + x] = Math.min(1f, small[y * ow + x] / 255f);
+                out[(top + y) * SIDE + left + x] = Math.min(255, Math.round(small[y * ow + x])) / 255f;
         return new Result(out, null);
     }
 
