@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Finds, verifies, downloads and reads MNIST-style data sets.
@@ -32,7 +33,7 @@ public final class DatasetLoader {
         byte[] labels = Idx.readLabels(labelBytes, dir.resolve(labelsName).toString());
         if (labels.length != images.count())
             throw new DataException(dir + ": " + images.count() + " images but " + labels.length + " labels");
-        return new Dataset(kind.dirName() + "/" + subset.name().toLowerCase(java.util.Locale.ROOT),
+        return new Dataset(kind.dirName() + "/" + subset.name().toLowerCase(Locale.ROOT),
                 images.count(), images.rows(), images.cols(), images.pixels(), labels, kind.numClasses());
     }
 

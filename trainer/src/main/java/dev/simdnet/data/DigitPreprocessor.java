@@ -1,5 +1,6 @@
 package dev.simdnet.data;
 
+import dev.simdnet.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
@@ -81,6 +82,17 @@ public final class DigitPreprocessor {
 
         public boolean isDigit() { return digit != null; }
 
+        /**
+         * The digit normalized as a batch of one, {@code (1, 28, 28, 1)}: the same numbers
+         * {@link Dataset#fillBatch} gives an image with these pixels. Throws if there is no digit.
+         */
+        public Tensor toTensor(Normalization norm) {
+            if (digit == null) throw new IllegalStateException("no digit to convert: " + reason);
+            Tensor t = Tensor.zeros(1, SIDE, SIDE, 1);
+            for (int i = 0; i < digit.length; i++) t.set(i, norm.applyByte(Math.round(digit[i] * 255f)));
+            return t;
+        }
+
         /** The digit as uint8 (0..255), or null. */
         public byte[] digitBytes() {
             if (digit == null) return null;
@@ -156,8 +168,7 @@ public final class DigitPreprocessor {
 
         // (1b) Stretch: background (the border's median ink) -> 0, strongest ink -> 255.
         int background = borderMedian(ink, w, h);
-        int max = 0;
-        for (int v : ink) max = Math.max(max, v);
+        int max = maxOf(ink);
         int contrast = max - background;
         if (contrast < config.minContrast())
             return Result.noDigit("no digit: the picture is blank (ink contrast " + Math.max(contrast, 0) + "/255, need "
@@ -165,29 +176,37 @@ public final class DigitPreprocessor {
         float gain = 255f / contrast;
         int[] stretch = new int[256]; // ink levels are 0..255: one table instead of arithmetic per pixel
         for (int v = 0; v < 256; v++) stretch[v] = Math.clamp(Math.round((v - background) * gain), 0, 255);
+        // The stretch is monotonic, so the thresholds can be moved to raw levels and the whole picture scanned
+        // without stretching it: a stroke pixel is raw > strokeRaw, a crop pixel raw > cropRaw.
+        int strokeRaw = rawThreshold(stretch, config.inkThreshold()), cropRaw = rawThreshold(stretch, config.cropThreshold());
         int strokes = 0;
         int x0 = w, y0 = h, x1 = -1, y1 = -1;
         for (int y = 0; y < h; y++) {
-            for (int x = 0, i = y * w; x < w; x++, i++) {
-                int v = stretch[ink[i]];
-                ink[i] = v;
-                if (v > config.inkThreshold()) strokes++;
-                if (v > config.cropThreshold()) {
-                    if (x < x0) x0 = x;
-                    if (x > x1) x1 = x;
-                    if (y < y0) y0 = y;
-                    if (y > y1) y1 = y;
-                }
+            int row = y * w, count = 0, cropped = 0;
+            for (int x = 0; x < w; x++) { // branch-free counts: the JIT vectorizes this loop
+                int v = ink[row + x];
+                count += v > strokeRaw ? 1 : 0;
+                cropped += v > cropRaw ? 1 : 0;
             }
+            strokes += count;
+            if (cropped == 0) continue;
+            int first = 0;
+            while (ink[row + first] <= cropRaw) first++;
+            int last = w - 1;
+            while (ink[row + last] <= cropRaw) last--;
+            x0 = Math.min(x0, first);
+            x1 = Math.max(x1, last);
+            if (y0 == h) y0 = y;
+            y1 = y;
         }
         // (2) Amount of ink.
         long area = (long) w * h;
-        if (strokes < Math.max(4, config.minInkFraction() * area))
+        if (strokes < Math.max(4, config.minInkFraction() * area) || x1 < 0)
             return Result.noDigit("no digit: too little ink (" + strokes + " of " + area + " pixels)");
         if (strokes > config.maxInkFraction() * area)
             return Result.noDigit("no digit: ink covers " + Math.round(100.0 * strokes / area)
                     + "% of the picture (noise, a photo, or a background the border does not show)");
-        double borderInk = borderFraction(ink, w, h, config.inkThreshold());
+        double borderInk = borderFraction(ink, w, h, strokeRaw);
         if (borderInk > config.maxBorderInkFraction())
             return Result.noDigit("no digit: ink covers " + Math.round(100 * borderInk)
                     + "% of the border, which should be plain background (noise or a photo?)");
@@ -196,6 +215,8 @@ public final class DigitPreprocessor {
         int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
         double scale = (double) BOX / Math.max(bw, bh);
         int ow = Math.clamp(Math.round(bw * scale), 1, BOX), oh = Math.clamp(Math.round(bh * scale), 1, BOX);
+        for (int y = y0; y <= y1; y++)
+            for (int x = x0, i = y * w + x0; x <= x1; x++, i++) ink[i] = stretch[ink[i]];
         float[] small = areaResample(ink, w, x0, y0, bw, bh, ow, oh); // (oh, ow), 0..255
 
         // (5) Centre of mass to (14, 14), whole pixels, keeping the whole box inside the 28x28 field.
@@ -211,11 +232,12 @@ public final class DigitPreprocessor {
         left = Math.clamp(left, 0, SIDE - ow);
         top = Math.clamp(top, 0, SIDE - oh);
 
-        // (6) [0, 1], white ink on black.
+        // (6) [0, 1], white ink on black, quantized to 8 bits as MNIST's pixels are, so that normalizing it
+        // gives exactly the numbers a training image with the same bytes gets.
         float[] out = new float[SIDE * SIDE];
         for (int y = 0; y < oh; y++)
             for (int x = 0; x < ow; x++)
-                out[(top + y) * SIDE + left + x] = Math.min(1f, small[y * ow + x] / 255f);
+                out[(top + y) * SIDE + left + x] = Math.min(255, Math.round(small[y * ow + x])) / 255f;
         return new Result(out, null);
     }
 
@@ -292,6 +314,26 @@ public final class DigitPreprocessor {
     /** Rec. 601 luma, 0.299 R + 0.587 G + 0.114 B, in fixed point (weights out of 1024, rounded). */
     private static int luminance(int r, int g, int b) {
         return (306 * r + 601 * g + 117 * b + 512) >> 10;
+    }
+
+    /** The largest value; four running maxima, as C2 leaves a single-accumulator max reduction scalar. */
+    private static int maxOf(int[] v) {
+        int m0 = 0, m1 = 0, m2 = 0, m3 = 0, i = 0;
+        for (; i + 3 < v.length; i += 4) {
+            m0 = Math.max(m0, v[i]);
+            m1 = Math.max(m1, v[i + 1]);
+            m2 = Math.max(m2, v[i + 2]);
+            m3 = Math.max(m3, v[i + 3]);
+        }
+        for (; i < v.length; i++) m0 = Math.max(m0, v[i]);
+        return Math.max(Math.max(m0, m1), Math.max(m2, m3));
+    }
+
+    /** The largest raw level whose stretched value is at most {@code threshold}: raw above it is above threshold. */
+    private static int rawThreshold(int[] stretch, int threshold) {
+        int raw = -1;
+        while (raw < 255 && stretch[raw + 1] <= threshold) raw++;
+        return raw;
     }
 
     /** The fraction of the outermost ring of pixels above {@code threshold}. */

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -145,7 +146,7 @@ public final class PenDigits {
                 if (!penDown) throw new DataException(where + ": .PEN_UP without .PEN_DOWN");
                 penDown = false;
                 if (n == 0) throw new DataException(where + ": a stroke with no points");
-                strokes.add(new Stroke(java.util.Arrays.copyOf(xs, n), java.util.Arrays.copyOf(ys, n)));
+                strokes.add(new Stroke(Arrays.copyOf(xs, n), Arrays.copyOf(ys, n)));
             } else if (line.startsWith(".")) {
                 continue; // .INCLUDE, .LEXICON, .HIERARCHY, .DT: nothing to keep
             } else {
@@ -153,8 +154,8 @@ public final class PenDigits {
                 String[] f = line.split("\\s+");
                 if (f.length != 2) throw new DataException(where + ": expected 'x y', got " + line);
                 if (n == xs.length) {
-                    xs = java.util.Arrays.copyOf(xs, 2 * n);
-                    ys = java.util.Arrays.copyOf(ys, 2 * n);
+                    xs = Arrays.copyOf(xs, 2 * n);
+                    ys = Arrays.copyOf(ys, 2 * n);
                 }
                 try {
                     xs[n] = Integer.parseInt(f[0]);

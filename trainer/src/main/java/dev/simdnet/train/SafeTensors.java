@@ -13,13 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * The safetensors file format (Hugging Face), F32 tensors only:
@@ -222,7 +222,7 @@ public final class SafeTensors {
             if (offs[0] < 0 || offs[1] < offs[0])
                 throw new SafeTensorsException(what + ": tensor '" + name + "' has bad data_offsets [" + offs[0] + ", " + offs[1] + "]");
             if (offs[1] - offs[0] != 4 * count)
-                throw new SafeTensorsException(what + ": tensor '" + name + "' of shape " + java.util.Arrays.toString(shape)
+                throw new SafeTensorsException(what + ": tensor '" + name + "' of shape " + Arrays.toString(shape)
                         + " needs " + 4 * count + " bytes but its data_offsets span " + (offs[1] - offs[0]));
             entries.add(new Entry(name, shape, offs[0], offs[1]));
         }
@@ -265,13 +265,5 @@ public final class SafeTensors {
             out[i] = ((Number) o).longValue();
         }
         return out;
-    }
-
-    /** Names in {@code expected} missing from {@code actual} and the other way round, for error messages. */
-    public static String describeMismatch(Set<String> expected, Set<String> actual) {
-        List<String> missing = new ArrayList<>(), extra = new ArrayList<>();
-        for (String s : expected) if (!actual.contains(s)) missing.add(s);
-        for (String s : actual) if (!expected.contains(s)) extra.add(s);
-        return "missing " + missing + ", unexpected " + extra;
     }
 }

@@ -134,7 +134,10 @@ class DigitPreprocessorTest {
             DigitPreprocessor.Result r = PRE.process(f);
             assertThat(r.isDigit()).as(format).isTrue();
             assertThat(similarity(r.digit(), px, 7)).as(format).isGreaterThan(0.9);
-            assertThat(r.digitBytes()).hasSize(784);
+            // Normalized as a batch of one, it equals the training path's batch of the same bytes.
+            Dataset one = new Dataset("one", 1, 28, 28, r.digitBytes(), new byte[] {7}, 10);
+            assertThat(r.toTensor(Normalization.MNIST).toArray())
+                    .containsExactly(one.batch(new int[] {0}, 0, 1, Normalization.MNIST).toArray());
         }
     }
 
