@@ -132,6 +132,14 @@ class CliTest {
     }
 
     @Test
+    void showAugmentedSavesAGrid(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("aug.png");
+        Cli r = Cli.run("train", "--augment", "strong", "--show-augmented", png.toString(), "--data-dir", Cli.mnist(), "--offline");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(javax.imageio.ImageIO.read(png.toFile()).getWidth()).isGreaterThan(28 * 8);
+    }
+
+    @Test
     void benchPrintsItsFigures() throws Exception {
         Cli r = Cli.run("bench", "--model", "mlp", "--batch", "32", "--seconds", "0.3", "--gemm-size", "64", "--threads", "1");
         assertThat(r.exit()).as(r.err()).isZero();

@@ -1,20 +1,29 @@
 package dev.simdnet.train;
 
+import dev.simdnet.augment.AugmentConfig;
+import dev.simdnet.augment.AugmentPreview;
+import dev.simdnet.augment.Augmenter;
 import dev.simdnet.data.Dataset;
+import dev.simdnet.kernel.Parallel;
 
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Maps the config's augmentation level to the batch augmenter (placeholder until the augment package lands). */
+/** The config's augmentation level ("none", "light", "strong") as the training loop's batch augmenter. */
 final class Augmentations {
     private Augmentations() {}
 
-    static BatchAugmenter forPreset(String level) {
-        if (level.equals("none")) return BatchAugmenter.NONE;
-        throw new IllegalArgumentException("augmentation '" + level + "' is not available yet");
+    static BatchAugmenter forPreset(String level, long seed, Parallel parallel) {
+        AugmentConfig config = AugmentConfig.preset(level);
+        if (config.isOff()) return BatchAugmenter.NONE;
+        Augmenter augmenter = new Augmenter(config, seed);
+        return (images, count, epoch, ids, idsFrom) -> augmenter.apply(images, 0, count, epoch, ids, idsFrom, parallel);
     }
 
+    /** A grid of 16 training digits, each shown plain and in 7 augmented variants, for a person to look at. */
     static void saveGrid(Dataset train, String level, long seed, Path png) throws IOException {
-        throw new IllegalArgumentException("augmentation previews are not available yet");
+        int[] samples = new int[16];
+        for (int i = 0; i < samples.length; i++) samples[i] = i * 997 % train.n();
+        AugmentPreview.writePng(png, train, samples, new Augmenter(AugmentConfig.preset(level), seed), 7, 3);
     }
 }

@@ -1,12 +1,13 @@
 package dev.simdnet.train;
 
 /**
- * Distorts a batch of one-channel images in [0, 1] in place, before normalization. {@code seed} is derived
- * from the run's seed, the epoch and the batch, so a resumed run sees the same distortions.
+ * Distorts a batch of one-channel images in [0, 1] in place, before normalization. The randomness of each
+ * image comes from (run seed, {@code epoch}, its index in the data set, {@code ids[idsFrom + i]}), so a
+ * resumed run sees the same distortions and the thread count changes nothing.
  */
 @FunctionalInterface
 public interface BatchAugmenter {
-    void apply(float[] images, int count, int h, int w, long seed);
+    void apply(float[] images, int count, long epoch, int[] ids, int idsFrom);
 
-    BatchAugmenter NONE = (images, count, h, w, seed) -> {};
+    BatchAugmenter NONE = (images, count, epoch, ids, idsFrom) -> {};
 }

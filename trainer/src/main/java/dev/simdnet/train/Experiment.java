@@ -99,7 +99,7 @@ public final class Experiment {
         Normalization norm = kind.normalization();
         Splits.Split split = split(train);
 
-        Trainer t = new Trainer(config, kernels, Augmentations.forPreset(config.augment()), listener, stateDir());
+        Trainer t = new Trainer(config, kernels, Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel()), listener, stateDir());
         trainer = t;
         Trainer.Outcome o = t.run(train, norm, split.train(), split.validation(), options.resume());
 
@@ -160,7 +160,7 @@ public final class Experiment {
         double seconds = 0;
         for (int f = 0; f < folds.size(); f++) {
             listener.onNote("fold " + (f + 1) + " of " + folds.size());
-            Trainer t = new Trainer(config, kernels, Augmentations.forPreset(config.augment()), listener, null);
+            Trainer t = new Trainer(config, kernels, Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel()), listener, null);
             trainer = t;
             Trainer.Outcome o = t.run(train, kind.normalization(), folds.get(f).train(), folds.get(f).validation(), false);
             if (o.interrupted()) break;

@@ -126,7 +126,7 @@ public final class Trainer {
             int from = (int) (inEpoch * b);
             data.fillBatch(order, from, b, Normalization.IDENTITY, x, 0);
             data.fillLabels(order, from, b, y);
-            augmenter.apply(x, b, h, w, mix(config.seed(), step));
+            augmenter.apply(x, b, epoch, order, from);
             norm.applyInPlace(x, 0, b * size);
 
             // forward, loss

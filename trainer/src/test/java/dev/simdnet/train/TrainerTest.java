@@ -45,8 +45,13 @@ class TrainerTest {
         return a;
     }
 
+    // Augmented, so exact resumption also covers the augmentation's randomness.
     static Trainer.Outcome train(TrainConfig c, Path state, boolean resume, TrainListener l) throws Exception {
-        return new Trainer(c, kernels, BatchAugmenter.NONE, l, state).run(data, Normalization.MNIST, train, val, resume);
+        return new Trainer(c, kernels, augmenter(c), l, state).run(data, Normalization.MNIST, train, val, resume);
+    }
+
+    static BatchAugmenter augmenter(TrainConfig c) {
+        return Augmentations.forPreset("light", c.seed(), kernels.parallel());
     }
 
     static float[] weights(Sequential net) {
@@ -58,7 +63,7 @@ class TrainerTest {
     void learnsAndIsDeterministic() throws Exception {
         Trainer.Outcome a = train(CONFIG, null, false, TrainListener.SILENT);
         Trainer.Outcome b = train(CONFIG, null, false, TrainListener.SILENT);
-        assertThat(a.bestValAccuracy()).isGreaterThan(0.80);
+        assertThat(a.bestValAccuracy()).isGreaterThan(0.70); // chance is 0.10
         assertThat(a.history()).hasSize(2);
         assertThat(a.steps()).isEqualTo(2 * 1200 / 50);
         assertThat(weights(a.net())).containsExactly(weights(b.net()));
@@ -76,7 +81,7 @@ class TrainerTest {
                 if (p.step() >= 30) holder[0].requestStop();
             }
         };
-        holder[0] = new Trainer(CONFIG, kernels, BatchAugmenter.NONE, stopper, dir);
+        holder[0] = new Trainer(CONFIG, kernels, augmenter(CONFIG), stopper, dir);
         Trainer.Outcome stopped = holder[0].run(data, Normalization.MNIST, train, val, false);
         assertThat(stopped.interrupted()).isTrue();
         assertThat(stopped.steps()).isLessThan(48);
@@ -100,8 +105,8 @@ class TrainerTest {
     @Test
     void aNonFiniteLossStopsTheRunWithAClearMessage() {
         // An input that overflows at step 5 (a broken augmentation, say) makes the logits infinite.
-        BatchAugmenter poison = (images, count, h, w, seed) -> {
-            if (seed == Trainer.mix(CONFIG.seed(), 4)) java.util.Arrays.fill(images, 0, h * w, 3e38f);
+        BatchAugmenter poison = (images, count, epoch, ids, idsFrom) -> {
+            if (epoch == 0 && idsFrom == 4 * CONFIG.batch()) java.util.Arrays.fill(images, 0, 28 * 28, 3e38f);
         };
         Trainer t = new Trainer(CONFIG, kernels, poison, TrainListener.SILENT, null);
         assertThatThrownBy(() -> t.run(data, Normalization.MNIST, train, val, false))
