@@ -14,18 +14,23 @@ final class KernelSelector {
     }
 
     static Kernels create(String mode, int threads) {
+        return create(mode, threads, vectorModulePresent(), System.err);
+    }
+
+    /** {@link #create(String, int)} with the module's presence and the warning stream given (for tests). */
+    static Kernels create(String mode, int threads, boolean vectorPresent, java.io.PrintStream warnings) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         return switch (mode) {
             case "scalar" -> new ScalarKernels(new Parallel(threads));
             case "vector" -> {
-                if (!vectorModulePresent())
+                if (!vectorPresent)
                     throw new IllegalStateException("vector kernels need the " + VECTOR_MODULE
                             + " module: run java with --add-modules " + VECTOR_MODULE);
                 yield vector(threads);
             }
             case "auto" -> {
-                if (vectorModulePresent()) yield vector(threads);
-                System.err.println("warning: " + VECTOR_MODULE + " is not loaded, using the slow scalar kernels"
+                if (vectorPresent) yield vector(threads);
+                warnings.println("warning: " + VECTOR_MODULE + " is not loaded, using the slow scalar kernels"
                         + " (run java with --add-modules " + VECTOR_MODULE + ")");
                 yield new ScalarKernels(new Parallel(threads));
             }
