@@ -35,8 +35,11 @@ final class VectorGemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector: 8 on AVX2. */
     private static final int L = SPECIES.length();
-    /** Rows of the micro-tile. */
-    static final int MR = 4;
+    /**
+     * Rows of the micro-tile: 8 where vectors are 512 bits (AVX-512 has 32 registers: 16 accumulators fit),
+     * 4 elsewhere (AVX2 has 16: 8 accumulators, 2 of B and a broadcast; 6 rows spill).
+     */
+    static final int MR = Integer.getInteger("simdnet.gemm.mr", SPECIES.vectorBitSize() >= 512 ? 8 : 4);
     /** Columns of the micro-tile: two vectors. */
     static final int NR = 2 * L;
     /** Depth of a packed block: a {@code KC × NR} panel of B is 16 KiB on AVX2, half of L1. */
@@ -167,12 +170,12 @@ final class VectorGemm {
                         if (rows == MR) {
                             int aAt = aOff + i * lda + pc;
                             for (int j = 0; j < nc; j += NR)
-                                kernel(kc, a, aAt, lda, 1, bPack, j * kc, c, cAt + j, ldc, betaNow,
+                                kernel(kc, a, aAt, lda, bPack, j * kc, c, cAt + j, ldc, betaNow,
                                         MR, Math.min(NR, nc - j), tile);
                         } else {
                             packA(false, a, aOff, lda, i, rows, pc, kc, aPack);
                             for (int j = 0; j < nc; j += NR)
-                                kernel(kc, aPack, 0, 1, MR, bPack, j * kc, c, cAt + j, ldc, betaNow,
+                                kernel(kc, aPack, 0, kc, bPack, j * kc, c, cAt + j, ldc, betaNow,
                                         rows, Math.min(NR, nc - j), tile);
                         }
                     }
@@ -184,7 +187,7 @@ final class VectorGemm {
                         for (int j = 0; j < nc; j += NR) {
                             int cols = Math.min(NR, nc - j);
                             for (int i = 0; i < mc; i += MR)
-                                kernel(kc, aPack, i * kc, 1, MR, bPack, j * kc, c, cOff + (ic + i) * ldc + jc + j,
+                                kernel(kc, aPack, i * kc, kc, bPack, j * kc, c, cOff + (ic + i) * ldc + jc + j,
                                         ldc, betaNow, Math.min(MR, mc - i), cols, tile);
                         }
                     }
@@ -195,34 +198,42 @@ final class VectorGemm {
 
     /**
      * The micro-kernel: {@code C[0:rows, 0:cols] = A·B + beta·C} for one {@code MR × NR} tile over {@code kc}.
-     * Element {@code (r, p)} of A is {@code a[ai + r·ars + p·acs]} (packed: {@code ars = 1, acs = MR}; in
-     * place: {@code ars = lda, acs = 1}); B is a packed panel, {@code NR} floats per step of p. One flat method:
-     * a vector passed to a call that is not inlined is boxed, which costs 10×.
+     * Element {@code (r, p)} of A is {@code a[ai + r·ars + p]} (packed: {@code ars = kc}; in place:
+     * {@code ars = lda}); B is a packed panel, {@code NR} floats per step of p. A unit step in p with
+     * loop-invariant row starts lets C2 hoist every bounds check out of the loop (a variable step in p
+     * kept them in and cost 15% at 1024³). Each variant is
+     * one flat method: a vector passed to a call that is not inlined is boxed, which costs 10×.
      */
-    private static void kernel(int kc, float[] a, int ai, int ars, int acs, float[] b, int bi,
+    private static void kernel(int kc, float[] a, int ai, int ars, float[] b, int bi,
                                float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
+        if (MR == 8) kernel8(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
+        else kernel4(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
+    }
+
+    /** {@link #kernel} for 4 rows: 8 accumulators. */
+    private static void kernel4(int kc, float[] a, int ai, int ars, float[] b, int bi,
+                                float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
         FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
         FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
-        int a1 = ars, a2 = 2 * ars, a3 = 3 * ars;
+        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars;
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bi + L);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[ai]);
+            int bp = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + L);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
             c00 = av.fma(b0, c00);
             c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, a[ai + a1]);
+            av = FloatVector.broadcast(SPECIES, a[a1 + p]);
             c10 = av.fma(b0, c10);
             c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, a[ai + a2]);
+            av = FloatVector.broadcast(SPECIES, a[a2 + p]);
             c20 = av.fma(b0, c20);
             c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, a[ai + a3]);
+            av = FloatVector.broadcast(SPECIES, a[a3 + p]);
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
-            ai += acs;
-            bi += NR;
         }
         if (rows == MR && cols == NR) {
             if (beta == 0f) {
@@ -235,7 +246,7 @@ final class VectorGemm {
                 c30.intoArray(c, ci + 3 * ldc);
                 c31.intoArray(c, ci + 3 * ldc + L);
             } else {
-                // acc + beta·C, not an fma: the same rounding as the scalar merge of a ragged tile.
+                // acc + beta·C, not an fma: the same rounding as mergeTile.
                 c00.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
                 c01.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
                 ci += ldc;
@@ -250,7 +261,7 @@ final class VectorGemm {
             }
         } else {
             c00.intoArray(tile, 0);
-            c01.intoArray(tile, L);
+            c01.intoArray(tile, 0 + L);
             c10.intoArray(tile, NR);
             c11.intoArray(tile, NR + L);
             c20.intoArray(tile, 2 * NR);
@@ -261,10 +272,122 @@ final class VectorGemm {
         }
     }
 
+    /** {@link #kernel} for 8 rows: 16 accumulators. */
+    private static void kernel8(int kc, float[] a, int ai, int ars, float[] b, int bi,
+                                float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
+        FloatVector c60 = FloatVector.zero(SPECIES), c61 = FloatVector.zero(SPECIES);
+        FloatVector c70 = FloatVector.zero(SPECIES), c71 = FloatVector.zero(SPECIES);
+        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars, a4 = ai + 4 * ars, a5 = ai + 5 * ars, a6 = ai + 6 * ars, a7 = ai + 7 * ars;
+        for (int p = 0; p < kc; p++) {
+            int bp = bi + p * NR;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + L);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(SPECIES, a[a4 + p]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(SPECIES, a[a5 + p]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            av = FloatVector.broadcast(SPECIES, a[a6 + p]);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
+            av = FloatVector.broadcast(SPECIES, a[a7 + p]);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
+        }
+        if (rows == MR && cols == NR) {
+            if (beta == 0f) {
+                c00.intoArray(c, ci);
+                c01.intoArray(c, ci + L);
+                c10.intoArray(c, ci + ldc);
+                c11.intoArray(c, ci + ldc + L);
+                c20.intoArray(c, ci + 2 * ldc);
+                c21.intoArray(c, ci + 2 * ldc + L);
+                c30.intoArray(c, ci + 3 * ldc);
+                c31.intoArray(c, ci + 3 * ldc + L);
+                c40.intoArray(c, ci + 4 * ldc);
+                c41.intoArray(c, ci + 4 * ldc + L);
+                c50.intoArray(c, ci + 5 * ldc);
+                c51.intoArray(c, ci + 5 * ldc + L);
+                c60.intoArray(c, ci + 6 * ldc);
+                c61.intoArray(c, ci + 6 * ldc + L);
+                c70.intoArray(c, ci + 7 * ldc);
+                c71.intoArray(c, ci + 7 * ldc + L);
+            } else {
+                // acc + beta·C, not an fma: the same rounding as mergeTile.
+                c00.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c01.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c10.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c11.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c20.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c21.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c30.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c31.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c40.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c41.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c50.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c51.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c60.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c61.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c70.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c71.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+            }
+        } else {
+            c00.intoArray(tile, 0);
+            c01.intoArray(tile, 0 + L);
+            c10.intoArray(tile, NR);
+            c11.intoArray(tile, NR + L);
+            c20.intoArray(tile, 2 * NR);
+            c21.intoArray(tile, 2 * NR + L);
+            c30.intoArray(tile, 3 * NR);
+            c31.intoArray(tile, 3 * NR + L);
+            c40.intoArray(tile, 4 * NR);
+            c41.intoArray(tile, 4 * NR + L);
+            c50.intoArray(tile, 5 * NR);
+            c51.intoArray(tile, 5 * NR + L);
+            c60.intoArray(tile, 6 * NR);
+            c61.intoArray(tile, 6 * NR + L);
+            c70.intoArray(tile, 7 * NR);
+            c71.intoArray(tile, 7 * NR + L);
+            mergeTile(tile, rows, cols, beta, c, ci, ldc);
+        }
+    }
+
     /** {@code C[0:rows, 0:cols] = tile + beta·C} (beta 0: overwrite), for the ragged edges of C. */
     private static void mergeTile(float[] tile, int rows, int cols, float beta, float[] c, int ci, int ldc) {
         for (int r = 0; r < rows; r++, ci += ldc) {
-            for (int j = 0; j < cols; j++) {
+            int j = 0;
+            for (; j + L <= cols; j += L) {
+                FloatVector t = FloatVector.fromArray(SPECIES, tile, r * NR + j);
+                if (beta != 0f) t = t.add(FloatVector.fromArray(SPECIES, c, ci + j).mul(beta));
+                t.intoArray(c, ci + j);
+            }
+            for (; j < cols; j++) {
                 float t = tile[r * NR + j];
                 c[ci + j] = beta == 0f ? t : t + beta * c[ci + j];
             }
@@ -272,31 +395,24 @@ final class VectorGemm {
     }
 
     /**
-     * Packs rows {@code [i0, i0+rows)} × depth {@code [p0, p0+kc)} of op(A) into panels of {@code MR} rows:
-     * element {@code (r, p)} of panel {@code q} at {@code (q·kc + p)·MR + r}; rows past the edge are zero.
+     * Packs rows {@code [i0, i0+rows)} × depth {@code [p0, p0+kc)} of op(A) into panels of {@code MR} rows,
+     * each row of a panel contiguous: element {@code (r, p)} of the panel at row {@code q} sits at
+     * {@code (q + r)·kc + p}, the layout of a row-major A read in place, so one micro-kernel reads both with
+     * a row stride and a unit step. Rows past the edge are zero.
      */
     private static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc,
                               float[] out) {
-        for (int q = 0; q < rows; q += MR) {
-            int base = q * kc;          // = (q / MR) · kc · MR
-            int live = Math.min(MR, rows - q);
-            if (transA) {
-                // A stored k×m: the MR rows of a step p are adjacent.
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (p0 + p) * lda + i0 + q;
-                    int dst = base + p * MR;
-                    for (int r = 0; r < live; r++) out[dst + r] = a[src + r];
-                    for (int r = live; r < MR; r++) out[dst + r] = 0f;
-                }
+        int padded = roundUp(rows, MR);
+        for (int r = 0; r < padded; r++) {
+            int dst = r * kc;
+            if (r >= rows) {
+                java.util.Arrays.fill(out, dst, dst + kc, 0f);
+            } else if (transA) {
+                // A stored k×m: a row of op(A) is a column of the array.
+                int src = aOff + p0 * lda + i0 + r;
+                for (int p = 0; p < kc; p++) out[dst + p] = a[src + p * lda];
             } else {
-                for (int r = 0; r < MR; r++) {
-                    if (r < live) {
-                        int src = aOff + (i0 + q + r) * lda + p0;
-                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = a[src + p];
-                    } else {
-                        for (int p = 0; p < kc; p++) out[base + p * MR + r] = 0f;
-                    }
-                }
+                System.arraycopy(a, aOff + (i0 + r) * lda + p0, out, dst, kc);
             }
         }
     }
