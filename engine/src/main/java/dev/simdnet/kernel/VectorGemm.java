@@ -1,5 +1,6 @@
 package dev.simdnet.kernel;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -39,7 +40,7 @@ final class VectorGemm {
      * Rows of the micro-tile: 8 where vectors are 512 bits (AVX-512 has 32 registers: 16 accumulators fit),
      * 4 elsewhere (AVX2 has 16: 8 accumulators, 2 of B and a broadcast; 6 rows spill).
      */
-    static final int MR = Integer.getInteger("simdnet.gemm.mr", SPECIES.vectorBitSize() >= 512 ? 8 : 4);
+    static final int MR = SPECIES.vectorBitSize() >= 512 ? 8 : 4;
     /** Columns of the micro-tile: two vectors. */
     static final int NR = 2 * L;
     /** Depth of a packed block: a {@code KC × NR} panel of B is 16 KiB on AVX2, half of L1. */
@@ -68,6 +69,14 @@ final class VectorGemm {
     static void sgemm(Parallel parallel, boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
+        sgemm(parallel, MR, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** {@link #sgemm} with the tile height {@code mr} (4 or 8) chosen by the caller: tests run both kernels. */
+    static void sgemm(Parallel parallel, int mr, boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        if (mr != 4 && mr != 8) throw new IllegalArgumentException("tile height must be 4 or 8, got " + mr);
         if (m <= 0 || n <= 0) return;
         if (k <= 0) {
             scale(m, n, beta, c, cOff, ldc);
@@ -75,24 +84,24 @@ final class VectorGemm {
         }
         int chunks = chunks(m, n, k);
         if (chunks > 1) {
-            chunked(parallel, chunks, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            chunked(parallel, mr, chunks, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         int threads = parallel.threads();
         if (threads == 1 || 2.0 * m * n * k < SERIAL_MAX_FLOPS) {
-            block(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            block(mr, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         if (m >= n) {
-            // Parts are bands of rows, whole groups of MR so that only the last band has a ragged edge.
-            int groups = ceilDiv(m, MR);
+            // Parts are bands of rows, whole tiles tall so that only the last band has a ragged edge.
+            int groups = ceilDiv(m, mr);
             int parts = partCount(m, threads, groups);
             parallel.forEach(parts, t -> {
-                int i0 = (int) ((long) groups * t / parts) * MR;
-                int i1 = Math.min(m, (int) ((long) groups * (t + 1) / parts) * MR);
+                int i0 = (int) ((long) groups * t / parts) * mr;
+                int i1 = Math.min(m, (int) ((long) groups * (t + 1) / parts) * mr);
                 if (i0 >= i1) return;
                 int aAt = aOff + (transA ? i0 : i0 * lda);
-                block(transA, transB, i1 - i0, n, k, a, aAt, lda, b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc);
+                block(mr, transA, transB, i1 - i0, n, k, a, aAt, lda, b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc);
             });
         } else {
             // Parts are bands of columns, whole panels of NR.
@@ -103,7 +112,7 @@ final class VectorGemm {
                 int j1 = Math.min(n, (int) ((long) panels * (t + 1) / parts) * NR);
                 if (j0 >= j1) return;
                 int bAt = bOff + (transB ? j0 * ldb : j0);
-                block(transA, transB, m, j1 - j0, k, a, aOff, lda, b, bAt, ldb, beta, c, cOff + j0, ldc);
+                block(mr, transA, transB, m, j1 - j0, k, a, aOff, lda, b, bAt, ldb, beta, c, cOff + j0, ldc);
             });
         }
     }
@@ -124,8 +133,8 @@ final class VectorGemm {
     }
 
     /** Each chunk of the reduction into its own partial C, then {@code C = Σ partials + beta·C} in chunk order. */
-    private static void chunked(Parallel parallel, int chunks, boolean transA, boolean transB, int m, int n, int k,
-                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+    private static void chunked(Parallel parallel, int mr, int chunks, boolean transA, boolean transB,
+                                int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc) {
         int size = m * n;
         float[] partials = new float[chunks * size]; // (chunks, m, n)
@@ -134,7 +143,7 @@ final class VectorGemm {
             int p1 = (int) ((long) k * (t + 1) / chunks);
             int aAt = aOff + (transA ? p0 * lda : p0);
             int bAt = bOff + (transB ? p0 : p0 * ldb);
-            block(transA, transB, m, n, p1 - p0, a, aAt, lda, b, bAt, ldb, 0f, partials, t * size, n);
+            block(mr, transA, transB, m, n, p1 - p0, a, aAt, lda, b, bAt, ldb, 0f, partials, t * size, n);
         });
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
@@ -147,15 +156,15 @@ final class VectorGemm {
     }
 
     /** The serial loop nest over one block of C, with its own packing buffers. */
-    private static void block(boolean transA, boolean transB, int m, int n, int k,
+    private static void block(int mr, boolean transA, boolean transB, int m, int n, int k,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] c, int cOff, int ldc) {
         // k is cut into equal blocks of at most KC, so a k of 288 runs as 144 + 144, not 256 + 32.
         int kcMax = ceilDiv(k, ceilDiv(k, KC));
         boolean inPlace = !transA && n <= IN_PLACE_MAX_N;
-        float[] bPack = new float[kcMax * roundUp(Math.min(n, NC), NR)];       // (panels, kc, NR)
-        float[] aPack = new float[kcMax * (inPlace ? MR : Math.min(roundUp(m, MR), MC))]; // (panels, kc, MR)
-        float[] tile = new float[MR * NR];                                      // a ragged tile of C
+        float[] bPack = new float[kcMax * roundUp(Math.min(n, NC), NR)];    // (panels, kc, NR)
+        float[] aPack = new float[kcMax * (inPlace ? mr : Math.min(roundUp(m, mr), MC))]; // (rows, kc)
+        float[] tile = new float[mr * NR];                                  // a ragged tile of C
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -163,32 +172,32 @@ final class VectorGemm {
                 float betaNow = pc == 0 ? beta : 1f;
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bPack);
                 if (inPlace) {
-                    // 4 rows of A stay in L1 while the panels of B sweep past.
-                    for (int i = 0; i < m; i += MR) {
-                        int rows = Math.min(MR, m - i);
+                    // A tile's rows of A stay in L1 while the panels of B sweep past.
+                    for (int i = 0; i < m; i += mr) {
+                        int rows = Math.min(mr, m - i);
                         int cAt = cOff + i * ldc + jc;
-                        if (rows == MR) {
+                        if (rows == mr) {
                             int aAt = aOff + i * lda + pc;
                             for (int j = 0; j < nc; j += NR)
-                                kernel(kc, a, aAt, lda, bPack, j * kc, c, cAt + j, ldc, betaNow,
-                                        MR, Math.min(NR, nc - j), tile);
+                                kernel(mr, kc, a, aAt, lda, bPack, j * kc, c, cAt + j, ldc, betaNow,
+                                        mr, Math.min(NR, nc - j), tile);
                         } else {
-                            packA(false, a, aOff, lda, i, rows, pc, kc, aPack);
+                            packA(mr, false, a, aOff, lda, i, rows, pc, kc, aPack);
                             for (int j = 0; j < nc; j += NR)
-                                kernel(kc, aPack, 0, kc, bPack, j * kc, c, cAt + j, ldc, betaNow,
+                                kernel(mr, kc, aPack, 0, kc, bPack, j * kc, c, cAt + j, ldc, betaNow,
                                         rows, Math.min(NR, nc - j), tile);
                         }
                     }
                 } else {
                     for (int ic = 0; ic < m; ic += MC) {
                         int mc = Math.min(MC, m - ic);
-                        packA(transA, a, aOff, lda, ic, mc, pc, kc, aPack);
+                        packA(mr, transA, a, aOff, lda, ic, mc, pc, kc, aPack);
                         // A panel of B stays in L1 while the panels of A stream from L2.
                         for (int j = 0; j < nc; j += NR) {
                             int cols = Math.min(NR, nc - j);
-                            for (int i = 0; i < mc; i += MR)
-                                kernel(kc, aPack, i * kc, kc, bPack, j * kc, c, cOff + (ic + i) * ldc + jc + j,
-                                        ldc, betaNow, Math.min(MR, mc - i), cols, tile);
+                            for (int i = 0; i < mc; i += mr)
+                                kernel(mr, kc, aPack, i * kc, kc, bPack, j * kc, c, cOff + (ic + i) * ldc + jc + j,
+                                        ldc, betaNow, Math.min(mr, mc - i), cols, tile);
                         }
                     }
                 }
@@ -197,22 +206,29 @@ final class VectorGemm {
     }
 
     /**
-     * The micro-kernel: {@code C[0:rows, 0:cols] = A·B + beta·C} for one {@code MR × NR} tile over {@code kc}.
-     * Element {@code (r, p)} of A is {@code a[ai + r·ars + p]} (packed: {@code ars = kc}; in place:
-     * {@code ars = lda}); B is a packed panel, {@code NR} floats per step of p. A unit step in p with
-     * loop-invariant row starts lets C2 hoist every bounds check out of the loop (a variable step in p
-     * kept them in and cost 15% at 1024³). Each variant is
-     * one flat method: a vector passed to a call that is not inlined is boxed, which costs 10×.
+     * The micro-kernel: {@code C[0:rows, 0:cols] = A·B + beta·C} for one tile of {@code mr} rows over
+     * {@code kc}. Element {@code (r, p)} of A is {@code a[ai + r·ars + p]} (packed: {@code ars = kc}; in
+     * place: {@code ars = lda}). B is a packed panel, {@code NR} floats per step of p, or {@code L} for a last
+     * panel of at most L columns (see {@link #packB}), which a tile one vector wide computes at half the cost.
+     * A unit step in p with loop-invariant row starts lets C2 hoist every bounds check out of the loop (a
+     * variable step kept them in and cost 15% at 1024³). Each variant is one flat method: a vector passed
+     * to a call that is not inlined is boxed, which costs 10×.
      */
-    private static void kernel(int kc, float[] a, int ai, int ars, float[] b, int bi,
+    private static void kernel(int mr, int kc, float[] a, int ai, int ars, float[] b, int bi,
                                float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
-        if (MR == 8) kernel8(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
-        else kernel4(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
+        boolean narrow = cols <= L;
+        if (mr == 8) {
+            if (narrow) kernel8x1(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
+            else kernel8x2(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
+        } else {
+            if (narrow) kernel4x1(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
+            else kernel4x2(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
+        }
     }
 
-    /** {@link #kernel} for 4 rows: 8 accumulators. */
-    private static void kernel4(int kc, float[] a, int ai, int ars, float[] b, int bi,
-                                float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
+    /** 4 rows × 2 vectors: 8 accumulators. */
+    private static void kernel4x2(int kc, float[] a, int ai, int ars, float[] b, int bi,
+                                 float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
         FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
@@ -235,7 +251,7 @@ final class VectorGemm {
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
         }
-        if (rows == MR && cols == NR) {
+        if (rows == 4 && cols == NR) {
             if (beta == 0f) {
                 c00.intoArray(c, ci);
                 c01.intoArray(c, ci + L);
@@ -272,9 +288,54 @@ final class VectorGemm {
         }
     }
 
-    /** {@link #kernel} for 8 rows: 16 accumulators. */
-    private static void kernel8(int kc, float[] a, int ai, int ars, float[] b, int bi,
-                                float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
+    /** 4 rows × 1 vector: 4 accumulators. */
+    private static void kernel4x1(int kc, float[] a, int ai, int ars, float[] b, int bi,
+                                 float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars;
+        for (int p = 0; p < kc; p++) {
+            int bp = bi + p * L;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c00 = av.fma(b0, c00);
+            av = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            c10 = av.fma(b0, c10);
+            av = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            c20 = av.fma(b0, c20);
+            av = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            c30 = av.fma(b0, c30);
+        }
+        if (rows == 4 && cols == L) {
+            if (beta == 0f) {
+                c00.intoArray(c, ci);
+                c10.intoArray(c, ci + ldc);
+                c20.intoArray(c, ci + 2 * ldc);
+                c30.intoArray(c, ci + 3 * ldc);
+            } else {
+                // acc + beta·C, not an fma: the same rounding as mergeTile.
+                c00.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c10.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c20.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c30.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+            }
+        } else {
+            c00.intoArray(tile, 0);
+            c10.intoArray(tile, NR);
+            c20.intoArray(tile, 2 * NR);
+            c30.intoArray(tile, 3 * NR);
+            mergeTile(tile, rows, cols, beta, c, ci, ldc);
+        }
+    }
+
+    /** 8 rows × 2 vectors: 16 accumulators. */
+    private static void kernel8x2(int kc, float[] a, int ai, int ars, float[] b, int bi,
+                                 float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
         FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
@@ -313,7 +374,7 @@ final class VectorGemm {
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
         }
-        if (rows == MR && cols == NR) {
+        if (rows == 8 && cols == NR) {
             if (beta == 0f) {
                 c00.intoArray(c, ci);
                 c01.intoArray(c, ci + L);
@@ -378,6 +439,79 @@ final class VectorGemm {
         }
     }
 
+    /** 8 rows × 1 vector: 8 accumulators. */
+    private static void kernel8x1(int kc, float[] a, int ai, int ars, float[] b, int bi,
+                                 float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c60 = FloatVector.zero(SPECIES);
+        FloatVector c70 = FloatVector.zero(SPECIES);
+        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars, a4 = ai + 4 * ars, a5 = ai + 5 * ars, a6 = ai + 6 * ars, a7 = ai + 7 * ars;
+        for (int p = 0; p < kc; p++) {
+            int bp = bi + p * L;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c00 = av.fma(b0, c00);
+            av = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            c10 = av.fma(b0, c10);
+            av = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            c20 = av.fma(b0, c20);
+            av = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            c30 = av.fma(b0, c30);
+            av = FloatVector.broadcast(SPECIES, a[a4 + p]);
+            c40 = av.fma(b0, c40);
+            av = FloatVector.broadcast(SPECIES, a[a5 + p]);
+            c50 = av.fma(b0, c50);
+            av = FloatVector.broadcast(SPECIES, a[a6 + p]);
+            c60 = av.fma(b0, c60);
+            av = FloatVector.broadcast(SPECIES, a[a7 + p]);
+            c70 = av.fma(b0, c70);
+        }
+        if (rows == 8 && cols == L) {
+            if (beta == 0f) {
+                c00.intoArray(c, ci);
+                c10.intoArray(c, ci + ldc);
+                c20.intoArray(c, ci + 2 * ldc);
+                c30.intoArray(c, ci + 3 * ldc);
+                c40.intoArray(c, ci + 4 * ldc);
+                c50.intoArray(c, ci + 5 * ldc);
+                c60.intoArray(c, ci + 6 * ldc);
+                c70.intoArray(c, ci + 7 * ldc);
+            } else {
+                // acc + beta·C, not an fma: the same rounding as mergeTile.
+                c00.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c10.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c20.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c30.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c40.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c50.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c60.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c70.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+            }
+        } else {
+            c00.intoArray(tile, 0);
+            c10.intoArray(tile, NR);
+            c20.intoArray(tile, 2 * NR);
+            c30.intoArray(tile, 3 * NR);
+            c40.intoArray(tile, 4 * NR);
+            c50.intoArray(tile, 5 * NR);
+            c60.intoArray(tile, 6 * NR);
+            c70.intoArray(tile, 7 * NR);
+            mergeTile(tile, rows, cols, beta, c, ci, ldc);
+        }
+    }
+
     /** {@code C[0:rows, 0:cols] = tile + beta·C} (beta 0: overwrite), for the ragged edges of C. */
     private static void mergeTile(float[] tile, int rows, int cols, float beta, float[] c, int ci, int ldc) {
         for (int r = 0; r < rows; r++, ci += ldc) {
@@ -400,13 +534,13 @@ final class VectorGemm {
      * {@code (q + r)·kc + p}, the layout of a row-major A read in place, so one micro-kernel reads both with
      * a row stride and a unit step. Rows past the edge are zero.
      */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0, int kc,
-                              float[] out) {
-        int padded = roundUp(rows, MR);
+    private static void packA(int mr, boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0,
+                              int kc, float[] out) {
+        int padded = roundUp(rows, mr);
         for (int r = 0; r < padded; r++) {
             int dst = r * kc;
             if (r >= rows) {
-                java.util.Arrays.fill(out, dst, dst + kc, 0f);
+                Arrays.fill(out, dst, dst + kc, 0f);
             } else if (transA) {
                 // A stored k×m: a row of op(A) is a column of the array.
                 int src = aOff + p0 * lda + i0 + r;
@@ -419,32 +553,31 @@ final class VectorGemm {
 
     /**
      * Packs depth {@code [p0, p0+kc)} × columns {@code [j0, j0+cols)} of op(B) into panels of {@code NR}
-     * columns: element {@code (p, j)} of panel {@code q} at {@code (q·kc + p)·NR + j}; columns past the edge are zero.
+     * columns: element {@code (p, j)} of the panel at column {@code q} sits at {@code q·kc + p·NR + j}. A last
+     * panel of at most {@code L} columns is packed {@code L} wide ({@code q·kc + p·L + j}) for the narrow
+     * micro-kernel. Columns past the edge are zero.
      */
     private static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int cols,
                               float[] out) {
         for (int q = 0; q < cols; q += NR) {
-            int base = q * kc;          // = (q / NR) · kc · NR
+            int base = q * kc;
             int live = Math.min(NR, cols - q);
+            int width = live <= L ? L : NR;
             if (transB) {
                 // B stored n×k: a column of op(B) is a row of the array.
-                for (int j = 0; j < NR; j++) {
+                for (int j = 0; j < width; j++) {
                     if (j < live) {
                         int src = bOff + (j0 + q + j) * ldb + p0;
-                        for (int p = 0; p < kc; p++) out[base + p * NR + j] = b[src + p];
+                        for (int p = 0; p < kc; p++) out[base + p * width + j] = b[src + p];
                     } else {
-                        for (int p = 0; p < kc; p++) out[base + p * NR + j] = 0f;
+                        for (int p = 0; p < kc; p++) out[base + p * width + j] = 0f;
                     }
                 }
-            } else if (live == NR) {
-                for (int p = 0; p < kc; p++)
-                    System.arraycopy(b, bOff + (p0 + p) * ldb + j0 + q, out, base + p * NR, NR);
             } else {
                 for (int p = 0; p < kc; p++) {
-                    int src = bOff + (p0 + p) * ldb + j0 + q;
-                    int dst = base + p * NR;
-                    for (int j = 0; j < live; j++) out[dst + j] = b[src + j];
-                    for (int j = live; j < NR; j++) out[dst + j] = 0f;
+                    int dst = base + p * width;
+                    System.arraycopy(b, bOff + (p0 + p) * ldb + j0 + q, out, dst, live);
+                    if (live < width) Arrays.fill(out, dst + live, dst + width, 0f);
                 }
             }
         }
