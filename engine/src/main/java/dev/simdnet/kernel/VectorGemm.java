@@ -2,6 +2,7 @@ package dev.simdnet.kernel;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -536,19 +537,28 @@ final class VectorGemm {
      */
     private static void packA(int mr, boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0,
                               int kc, float[] out) {
-        int padded = roundUp(rows, mr);
-        for (int r = 0; r < padded; r++) {
-            int dst = r * kc;
-            if (r >= rows) {
-                Arrays.fill(out, dst, dst + kc, 0f);
-            } else if (transA) {
-                // A stored k×m: a row of op(A) is a column of the array.
+        if (transA) {
+            // A stored k×m: a transpose. Four rows at a time, so that each step p reads one short contiguous
+            // run and the four stores have loop-invariant row starts (C2 hoists their bounds checks).
+            int r = 0;
+            for (; r + 4 <= rows; r += 4) {
+                int o0 = r * kc, o1 = o0 + kc, o2 = o1 + kc, o3 = o2 + kc;
                 int src = aOff + p0 * lda + i0 + r;
-                for (int p = 0; p < kc; p++) out[dst + p] = a[src + p * lda];
-            } else {
-                System.arraycopy(a, aOff + (i0 + r) * lda + p0, out, dst, kc);
+                for (int p = 0; p < kc; p++, src += lda) {
+                    out[o0 + p] = a[src];
+                    out[o1 + p] = a[src + 1];
+                    out[o2 + p] = a[src + 2];
+                    out[o3 + p] = a[src + 3];
+                }
             }
+            for (; r < rows; r++) {
+                int src = aOff + p0 * lda + i0 + r;
+                for (int p = 0; p < kc; p++) out[r * kc + p] = a[src + p * lda];
+            }
+        } else {
+            for (int r = 0; r < rows; r++) System.arraycopy(a, aOff + (i0 + r) * lda + p0, out, r * kc, kc);
         }
+        Arrays.fill(out, rows * kc, roundUp(rows, mr) * kc, 0f);
     }
 
     /**
@@ -573,11 +583,19 @@ final class VectorGemm {
                         for (int p = 0; p < kc; p++) out[base + p * width + j] = 0f;
                     }
                 }
-            } else {
+            } else if (live == NR) {
                 for (int p = 0; p < kc; p++) {
-                    int dst = base + p * width;
-                    System.arraycopy(b, bOff + (p0 + p) * ldb + j0 + q, out, dst, live);
-                    if (live < width) Arrays.fill(out, dst + live, dst + width, 0f);
+                    int src = bOff + (p0 + p) * ldb + j0 + q, dst = base + p * NR;
+                    FloatVector.fromArray(SPECIES, b, src).intoArray(out, dst);
+                    FloatVector.fromArray(SPECIES, b, src + L).intoArray(out, dst + L);
+                }
+            } else {
+                // A masked load reads the live columns and zeros the rest: the zero padding in one step.
+                VectorMask<Float> first = SPECIES.indexInRange(0, live), second = SPECIES.indexInRange(L, live);
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (p0 + p) * ldb + j0 + q, dst = base + p * width;
+                    FloatVector.fromArray(SPECIES, b, src, first).intoArray(out, dst);
+                    if (width == NR) FloatVector.fromArray(SPECIES, b, src + L, second).intoArray(out, dst + L);
                 }
             }
         }
