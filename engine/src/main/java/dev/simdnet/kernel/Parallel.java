@@ -13,6 +13,8 @@ import java.util.function.IntConsumer;
  * hand-off through an executor. A {@link #forEach} called from inside a task runs serially in that task.
  */
 public final class Parallel implements AutoCloseable {
+    /** Scratch arrays a thread may hold at once. */
+    static final int SCRATCH_SLOTS = 4;
     /** How long an idle worker spins before parking, in nanoseconds. */
     private static final long SPIN_NANOS = 200_000;
 
@@ -20,6 +22,8 @@ public final class Parallel implements AutoCloseable {
     private final Worker[] workers;
     private final Object callerLock = new Object();
     private final ThreadLocal<Boolean> inside = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** Per-thread scratch arrays of the kernels, by slot (see {@link #scratch}). */
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[SCRATCH_SLOTS][]);
 
     private volatile Job job;
     private volatile boolean closed;
@@ -86,6 +90,22 @@ public final class Parallel implements AutoCloseable {
                 inside.set(Boolean.FALSE);
             }
         }
+    }
+
+    /**
+     * A scratch array of at least {@code size} floats owned by the calling thread, kept for the life of the
+     * pool: packing buffers that a small GEMM would otherwise allocate (and zero) on every call. Its
+     * contents are whatever the last user left; a kernel must not call another kernel that uses the same
+     * slot while it holds the array.
+     */
+    float[] scratch(int slot, int size) {
+        float[][] mine = scratch.get();
+        float[] array = mine[slot];
+        if (array == null || array.length < size) {
+            array = new float[size];
+            mine[slot] = array;
+        }
+        return array;
     }
 
     /** Splits {@code [0, n)} into about {@code threads × perThread} chunks and runs {@code body(from, to)} on each. */

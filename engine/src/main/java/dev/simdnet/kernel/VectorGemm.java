@@ -61,7 +61,7 @@ final class VectorGemm {
     /** Below this many flops a GEMM runs on the calling thread: waking the pool costs more. */
     static final long SERIAL_MAX_FLOPS = 1 << 20;
     /** Each part of the output should hold about this many rows (or columns): it packs the other operand. */
-    static final int PART_TARGET = 512;
+    static final int PART_TARGET = 1024;
     /** At most this many parts per thread: more balance the load, fewer pack less. */
     static final int MAX_PARTS_PER_THREAD = 4;
 
@@ -90,7 +90,7 @@ final class VectorGemm {
         }
         int threads = parallel.threads();
         if (threads == 1 || 2.0 * m * n * k < SERIAL_MAX_FLOPS) {
-            block(mr, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            block(parallel, mr, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         if (m >= n) {
@@ -102,7 +102,8 @@ final class VectorGemm {
                 int i1 = Math.min(m, (int) ((long) groups * (t + 1) / parts) * mr);
                 if (i0 >= i1) return;
                 int aAt = aOff + (transA ? i0 : i0 * lda);
-                block(mr, transA, transB, i1 - i0, n, k, a, aAt, lda, b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc);
+                block(parallel, mr, transA, transB, i1 - i0, n, k, a, aAt, lda, b, bOff, ldb,
+                        beta, c, cOff + i0 * ldc, ldc);
             });
         } else {
             // Parts are bands of columns, whole panels of NR.
@@ -113,7 +114,8 @@ final class VectorGemm {
                 int j1 = Math.min(n, (int) ((long) panels * (t + 1) / parts) * NR);
                 if (j0 >= j1) return;
                 int bAt = bOff + (transB ? j0 * ldb : j0);
-                block(mr, transA, transB, m, j1 - j0, k, a, aOff, lda, b, bAt, ldb, beta, c, cOff + j0, ldc);
+                block(parallel, mr, transA, transB, m, j1 - j0, k, a, aOff, lda, b, bAt, ldb,
+                        beta, c, cOff + j0, ldc);
             });
         }
     }
@@ -144,7 +146,7 @@ final class VectorGemm {
             int p1 = (int) ((long) k * (t + 1) / chunks);
             int aAt = aOff + (transA ? p0 * lda : p0);
             int bAt = bOff + (transB ? p0 : p0 * ldb);
-            block(mr, transA, transB, m, n, p1 - p0, a, aAt, lda, b, bAt, ldb, 0f, partials, t * size, n);
+            block(parallel, mr, transA, transB, m, n, p1 - p0, a, aAt, lda, b, bAt, ldb, 0f, partials, t * size, n);
         });
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
@@ -156,16 +158,17 @@ final class VectorGemm {
         }
     }
 
-    /** The serial loop nest over one block of C, with its own packing buffers. */
-    private static void block(int mr, boolean transA, boolean transB, int m, int n, int k,
+    /** The serial loop nest over one block of C, with the calling thread's packing buffers. */
+    private static void block(Parallel parallel, int mr, boolean transA, boolean transB, int m, int n, int k,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] c, int cOff, int ldc) {
         // k is cut into equal blocks of at most KC, so a k of 288 runs as 144 + 144, not 256 + 32.
         int kcMax = ceilDiv(k, ceilDiv(k, KC));
         boolean inPlace = !transA && n <= IN_PLACE_MAX_N;
-        float[] bPack = new float[kcMax * roundUp(Math.min(n, NC), NR)];    // (panels, kc, NR)
-        float[] aPack = new float[kcMax * (inPlace ? mr : Math.min(roundUp(m, mr), MC))]; // (rows, kc)
-        float[] tile = new float[mr * NR];                                  // a ragged tile of C
+        // Reused, never cleared: packing writes every element the kernels read, zero padding included.
+        float[] bPack = parallel.scratch(0, kcMax * roundUp(Math.min(n, NC), NR));        // (panels, kc, NR)
+        float[] aPack = parallel.scratch(1, kcMax * (inPlace ? mr : Math.min(roundUp(m, mr), MC))); // (rows, kc)
+        float[] tile = parallel.scratch(2, mr * NR);                                     // a ragged tile of C
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -345,7 +348,8 @@ final class VectorGemm {
         FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
         FloatVector c60 = FloatVector.zero(SPECIES), c61 = FloatVector.zero(SPECIES);
         FloatVector c70 = FloatVector.zero(SPECIES), c71 = FloatVector.zero(SPECIES);
-        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars, a4 = ai + 4 * ars, a5 = ai + 5 * ars, a6 = ai + 6 * ars, a7 = ai + 7 * ars;
+        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars;
+        int a4 = ai + 4 * ars, a5 = ai + 5 * ars, a6 = ai + 6 * ars, a7 = ai + 7 * ars;
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
@@ -451,7 +455,8 @@ final class VectorGemm {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c60 = FloatVector.zero(SPECIES);
         FloatVector c70 = FloatVector.zero(SPECIES);
-        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars, a4 = ai + 4 * ars, a5 = ai + 5 * ars, a6 = ai + 6 * ars, a7 = ai + 7 * ars;
+        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars;
+        int a4 = ai + 4 * ars, a5 = ai + 5 * ars, a6 = ai + 6 * ars, a7 = ai + 7 * ars;
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * L;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);

@@ -220,7 +220,8 @@ class GemmTest {
     @Test
     void rejectsAnUnknownTileHeight() {
         assertThatThrownBy(() -> VectorGemm.sgemm(one, 6, false, false, 1, 1, 1,
-                new float[1], 0, 1, new float[1], 0, 1, 0f, new float[1], 0, 1)).isInstanceOf(IllegalArgumentException.class);
+                new float[1], 0, 1, new float[1], 0, 1, 0f, new float[1], 0, 1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
