@@ -543,22 +543,16 @@ final class VectorGemm {
     private static void packA(int mr, boolean transA, float[] a, int aOff, int lda, int i0, int rows, int p0,
                               int kc, float[] out) {
         if (transA) {
-            // A stored k×m: a transpose. Four rows at a time, so that each step p reads one short contiguous
-            // run and the four stores have loop-invariant row starts (C2 hoists their bounds checks).
-            int r = 0;
-            for (; r + 4 <= rows; r += 4) {
-                int o0 = r * kc, o1 = o0 + kc, o2 = o1 + kc, o3 = o2 + kc;
-                int src = aOff + p0 * lda + i0 + r;
-                for (int p = 0; p < kc; p++, src += lda) {
-                    out[o0 + p] = a[src];
-                    out[o1 + p] = a[src + 1];
-                    out[o2 + p] = a[src + 2];
-                    out[o3 + p] = a[src + 3];
-                }
-            }
-            for (; r < rows; r++) {
-                int src = aOff + p0 * lda + i0 + r;
-                for (int p = 0; p < kc; p++) out[r * kc + p] = a[src + p * lda];
+            // A stored k×m: a transpose. A gather reads L steps of one row (lda apart) into one vector.
+            int[] steps = new int[L];
+            for (int t = 0; t < L; t++) steps[t] = t * lda;
+            int pBound = kc - kc % L;
+            for (int r = 0; r < rows; r++) {
+                int src = aOff + p0 * lda + i0 + r, dst = r * kc;
+                int p = 0;
+                for (; p < pBound; p += L)
+                    FloatVector.fromArray(SPECIES, a, src + p * lda, steps, 0).intoArray(out, dst + p);
+                for (; p < kc; p++) out[dst + p] = a[src + p * lda];
             }
         } else {
             for (int r = 0; r < rows; r++) System.arraycopy(a, aOff + (i0 + r) * lda + p0, out, r * kc, kc);
