@@ -7,44 +7,45 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * SGEMM on the Vector API, in the BLIS style: B is packed into zero-padded panels {@code NR} columns wide,
- * A into panels {@code MR} rows tall (or read in place, see below), and one register-tiled micro-kernel
- * computes an {@code MR × NR} tile of C from a panel of each. The packing routines read either layout, so
- * the micro-kernel serves NN, TN (A stored {@code k×m}), NT (B stored {@code n×k}) and TT alike.
+ * A into blocks of rows (or read in place, see below), and a register-tiled micro-kernel computes an
+ * {@code mr × NR} tile of C from {@code mr} rows of A and one panel of B. The packing routines read either
+ * layout, so the micro-kernels serve NN, TN (A stored {@code k×m}), NT (B stored {@code n×k}) and TT alike.
  *
- * <p>Register budget (AVX2: 16 ymm registers): the tile is 4 rows by 2 vectors, 8 accumulators, plus 2
- * vectors of B and a broadcast of A. A 6×16 tile spills and runs at half speed. The tile width is derived
- * from {@code SPECIES_PREFERRED}, so AVX-512 gets 4×32 with no code change.
+ * <p>Register budget. The tile is two vectors wide ({@code NR = 2·L}), derived from {@code SPECIES_PREFERRED}.
+ * Its height {@link #MR} follows the register file: AVX2 has 16 registers, so 4 rows (8 accumulators, 2
+ * vectors of B, a broadcast; 6 rows spill and run at half speed); AVX-512 has 32, so 8 rows (16
+ * accumulators), which measured 7-10% faster than 4 rows on squares and 30-40% on the im2col shapes on
+ * the 512-bit Zen 5 this was tuned on (thread CPU time, best of many). A last
+ * panel of at most {@code L} columns runs a tile one vector wide, so N = 16 does not pay for 32 columns.
  *
  * <p>Strategy by shape:
  * <ul>
  *   <li>Square-ish: cache blocks {@code KC × NC} of B (L3) and {@code MC × KC} of A (L2) are packed, the
  *       micro-kernel streams a {@code KC × NR} panel of B from L1.</li>
  *   <li>Few columns (the im2col GEMMs: M = batch·pixels huge, K and N small): a row-major A is read in
- *       place, 4 rows at a time, and only the small B is packed. Packing A would double its memory
- *       traffic for a reuse of only {@code n / NR} panels.</li>
+ *       place, {@code mr} rows at a time, and only the small B is packed. Packing A would double its
+ *       memory traffic for a reuse of only {@code n / NR} panels.</li>
  *   <li>Small output and a long reduction (the weight gradient {@code dyᵀ·col}, k = batch·pixels): the
- *       reduction is cut into a number of chunks fixed by the shape alone, each chunk computes a partial
- *       C on its own, and the partials are summed in chunk order.</li>
+ *       reduction is cut into a number of chunks fixed by the shape alone ({@link #chunks}), each chunk
+ *       computes a partial C on its own, and the partials are summed in chunk order. The output is too
+ *       small to share among threads (16×9 for a first 3×3 layer), the reduction is not.</li>
  * </ul>
  *
- * <p>Threads: the output (or, in the last case, the reduction) is cut into parts that each run the
- * serial loop nest with their own packing buffers. No part ever splits a reduction that another part
- * also sums, and the blocking of k depends on the shape only, so every element of C sees the same
- * operations in the same order whatever the thread count: results are bit-identical for 1, 2 or 3
- * threads, and run to run.
+ * <p>Threads and determinism: the output (or, in the last case, the reduction) is cut into parts that each
+ * run the serial loop nest with the running thread's packing buffers. No part ever splits a reduction
+ * that another part also sums, and the blocking of k and the chunking depend on the shape only, so every
+ * element of C sees the same operations in the same order whatever the thread count: results are
+ * bit-identical for 1, 2 or 3 threads, and run to run.
  */
 final class VectorGemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    /** Floats per vector: 8 on AVX2. */
+    /** Floats per vector: 8 on AVX2, 16 on AVX-512. */
     private static final int L = SPECIES.length();
-    /**
-     * Rows of the micro-tile: 8 where vectors are 512 bits (AVX-512 has 32 registers: 16 accumulators fit),
-     * 4 elsewhere (AVX2 has 16: 8 accumulators, 2 of B and a broadcast; 6 rows spill).
-     */
+    /** Rows of the micro-tile: 8 with 512-bit vectors (32 registers), else 4 (AVX2: 16 registers). */
     static final int MR = SPECIES.vectorBitSize() >= 512 ? 8 : 4;
     /** Columns of the micro-tile: two vectors. */
     static final int NR = 2 * L;
-    /** Depth of a packed block: a {@code KC × NR} panel of B is 16 KiB on AVX2, half of L1. */
+    /** Depth of a packed block: a {@code KC × NR} panel of B is 16 KiB on AVX2 (32 on AVX-512), in L1. */
     static final int KC = 256;
     /** Rows of a packed block of A: {@code MC × KC} floats, 96 KiB, stays in L2. */
     static final int MC = 96;
@@ -60,7 +61,10 @@ final class VectorGemm {
     static final int MAX_CHUNKS = 32;
     /** Below this many flops a GEMM runs on the calling thread: waking the pool costs more. */
     static final long SERIAL_MAX_FLOPS = 1 << 20;
-    /** Each part of the output should hold about this many rows (or columns): it packs the other operand. */
+    /**
+     * Each part of the output should hold about this many rows (or columns), since each part packs the
+     * other operand whole: squares up to 2048 get one part per thread.
+     */
     static final int PART_TARGET = 1024;
     /** At most this many parts per thread: more balance the load, fewer pack less. */
     static final int MAX_PARTS_PER_THREAD = 4;
