@@ -53,6 +53,12 @@ final class VectorGemm {
     static final int NC = 2048;
     /** A row-major A is read in place (not packed) when the block of C is at most this wide. */
     static final int IN_PLACE_MAX_N = 128;
+    /**
+     * A transposed A (stored k×m) is read in place when the block of C is at most this tall: its rows are
+     * then a few cache lines per step, and packing it (a transpose) cost more than the multiply for the
+     * weight gradients.
+     */
+    static final int TRANSPOSED_IN_PLACE_MAX_M = 64;
     /** The reduction is cut into chunks of about this length when the output is small (see {@link #chunks}). */
     static final int K_CHUNK = 2048;
     /** ... and the output that small: at most this many elements of C. */
@@ -168,7 +174,7 @@ final class VectorGemm {
                               float beta, float[] c, int cOff, int ldc) {
         // k is cut into equal blocks of at most KC, so a k of 288 runs as 144 + 144, not 256 + 32.
         int kcMax = ceilDiv(k, ceilDiv(k, KC));
-        boolean inPlace = !transA && n <= IN_PLACE_MAX_N;
+        boolean inPlace = transA ? m <= TRANSPOSED_IN_PLACE_MAX_M : n <= IN_PLACE_MAX_N;
         // Reused, never cleared: packing writes every element the kernels read, zero padding included.
         float[] bPack = parallel.scratch(0, kcMax * roundUp(Math.min(n, NC), NR));        // (panels, kc, NR)
         float[] aPack = parallel.scratch(1, kcMax * (inPlace ? mr : Math.min(roundUp(m, mr), MC))); // (rows, kc)
@@ -180,19 +186,20 @@ final class VectorGemm {
                 float betaNow = pc == 0 ? beta : 1f;
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bPack);
                 if (inPlace) {
-                    // A tile's rows of A stay in L1 while the panels of B sweep past.
+                    // A tile's rows of A stay in L1 while the panels of B sweep past. A ragged last tile is
+                    // packed: reading it in place would run past the last row.
                     for (int i = 0; i < m; i += mr) {
                         int rows = Math.min(mr, m - i);
                         int cAt = cOff + i * ldc + jc;
                         if (rows == mr) {
-                            int aAt = aOff + i * lda + pc;
+                            int aAt = aOff + (transA ? pc * lda + i : i * lda + pc);
                             for (int j = 0; j < nc; j += NR)
-                                kernel(mr, kc, a, aAt, lda, bPack, j * kc, c, cAt + j, ldc, betaNow,
+                                kernel(mr, transA, kc, a, aAt, lda, bPack, j * kc, c, cAt + j, ldc, betaNow,
                                         mr, Math.min(NR, nc - j), tile);
                         } else {
-                            packA(mr, false, a, aOff, lda, i, rows, pc, kc, aPack);
+                            packA(mr, transA, a, aOff, lda, i, rows, pc, kc, aPack);
                             for (int j = 0; j < nc; j += NR)
-                                kernel(mr, kc, aPack, 0, kc, bPack, j * kc, c, cAt + j, ldc, betaNow,
+                                kernel(mr, false, kc, aPack, 0, kc, bPack, j * kc, c, cAt + j, ldc, betaNow,
                                         rows, Math.min(NR, nc - j), tile);
                         }
                     }
@@ -204,8 +211,8 @@ final class VectorGemm {
                         for (int j = 0; j < nc; j += NR) {
                             int cols = Math.min(NR, nc - j);
                             for (int i = 0; i < mc; i += mr)
-                                kernel(mr, kc, aPack, i * kc, kc, bPack, j * kc, c, cOff + (ic + i) * ldc + jc + j,
-                                        ldc, betaNow, Math.min(mr, mc - i), cols, tile);
+                                kernel(mr, false, kc, aPack, i * kc, kc, bPack, j * kc,
+                                        c, cOff + (ic + i) * ldc + jc + j, ldc, betaNow, Math.min(mr, mc - i), cols, tile);
                         }
                     }
                 }
@@ -215,33 +222,48 @@ final class VectorGemm {
 
     /**
      * The micro-kernel: {@code C[0:rows, 0:cols] = A·B + beta·C} for one tile of {@code mr} rows over
-     * {@code kc}. Element {@code (r, p)} of A is {@code a[ai + r·ars + p]} (packed: {@code ars = kc}; in
-     * place: {@code ars = lda}). B is a packed panel, {@code NR} floats per step of p, or {@code L} for a last
-     * panel of at most L columns (see {@link #packB}), which a tile one vector wide computes at half the cost.
-     * A unit step in p with loop-invariant row starts lets C2 hoist every bounds check out of the loop (a
-     * variable step kept them in and cost 15% at 1024³). Each variant is one flat method: a vector passed
-     * to a call that is not inlined is boxed, which costs 10×.
+     * {@code kc}. A is row-major, element {@code (r, p)} at {@code a[ai + r·as + p]} (packed: {@code as = kc};
+     * read in place: {@code as = lda}), or, with {@code stepMajor}, a transposed A read in place, element
+     * {@code (r, p)} at {@code a[ai + p·as + r]}. B is a packed panel, {@code NR} floats per step of p, or
+     * {@code L} for a last panel of at most L columns (see {@link #packB}), which a tile one vector wide
+     * computes at half the cost.
+     *
+     * <p>Bounds checks: with a unit step in p and loop-invariant row starts, C2 hoists every check out of the
+     * loop; with constant row offsets from one step base it merges the row loads' checks into one. A form
+     * with neither (both strides variable) kept 8 checks per step and cost 15% at 1024³. Each variant is one
+     * flat method: a vector passed to a call that is not inlined is boxed, which costs 10×.
      */
-    private static void kernel(int mr, int kc, float[] a, int ai, int ars, float[] b, int bi,
+    private static void kernel(int mr, boolean stepMajor, int kc, float[] a, int ai, int as, float[] b, int bi,
                                float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
         boolean narrow = cols <= L;
-        if (mr == 8) {
-            if (narrow) kernel8x1(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
-            else kernel8x2(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
+        if (stepMajor) {
+            if (mr == 8) {
+                if (narrow) kernelT8x1(kc, a, ai, as, b, bi, c, ci, ldc, beta, rows, cols, tile);
+                else kernelT8x2(kc, a, ai, as, b, bi, c, ci, ldc, beta, rows, cols, tile);
+            } else {
+                if (narrow) kernelT4x1(kc, a, ai, as, b, bi, c, ci, ldc, beta, rows, cols, tile);
+                else kernelT4x2(kc, a, ai, as, b, bi, c, ci, ldc, beta, rows, cols, tile);
+            }
+        } else if (mr == 8) {
+            if (narrow) kernel8x1(kc, a, ai, as, b, bi, c, ci, ldc, beta, rows, cols, tile);
+            else kernel8x2(kc, a, ai, as, b, bi, c, ci, ldc, beta, rows, cols, tile);
         } else {
-            if (narrow) kernel4x1(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
-            else kernel4x2(kc, a, ai, ars, b, bi, c, ci, ldc, beta, rows, cols, tile);
+            if (narrow) kernel4x1(kc, a, ai, as, b, bi, c, ci, ldc, beta, rows, cols, tile);
+            else kernel4x2(kc, a, ai, as, b, bi, c, ci, ldc, beta, rows, cols, tile);
         }
     }
 
-    /** 4 rows × 2 vectors: 8 accumulators. */
-    private static void kernel4x2(int kc, float[] a, int ai, int ars, float[] b, int bi,
+    // The micro-kernels below are one pattern written out for each tile shape and layout of A (generated
+    // text, kept flat on purpose): zero the accumulators, one fma per accumulator per step p, then store.
+
+    /** 4 rows × 2 vectors: 8 accumulators; A row-major: (r, p) at {@code a[ai + r·as + p]}. */
+    private static void kernel4x2(int kc, float[] a, int ai, int as, float[] b, int bi,
                                  float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
         FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
         FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
-        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars;
+        int a0 = ai, a1 = ai + as, a2 = ai + 2 * as, a3 = ai + 3 * as;
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
@@ -296,14 +318,14 @@ final class VectorGemm {
         }
     }
 
-    /** 4 rows × 1 vector: 4 accumulators. */
-    private static void kernel4x1(int kc, float[] a, int ai, int ars, float[] b, int bi,
+    /** 4 rows × 1 vector: 4 accumulators; A row-major: (r, p) at {@code a[ai + r·as + p]}. */
+    private static void kernel4x1(int kc, float[] a, int ai, int as, float[] b, int bi,
                                  float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
         FloatVector c20 = FloatVector.zero(SPECIES);
         FloatVector c30 = FloatVector.zero(SPECIES);
-        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars;
+        int a0 = ai, a1 = ai + as, a2 = ai + 2 * as, a3 = ai + 3 * as;
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * L;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
@@ -341,8 +363,8 @@ final class VectorGemm {
         }
     }
 
-    /** 8 rows × 2 vectors: 16 accumulators. */
-    private static void kernel8x2(int kc, float[] a, int ai, int ars, float[] b, int bi,
+    /** 8 rows × 2 vectors: 16 accumulators; A row-major: (r, p) at {@code a[ai + r·as + p]}. */
+    private static void kernel8x2(int kc, float[] a, int ai, int as, float[] b, int bi,
                                  float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
@@ -352,8 +374,8 @@ final class VectorGemm {
         FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
         FloatVector c60 = FloatVector.zero(SPECIES), c61 = FloatVector.zero(SPECIES);
         FloatVector c70 = FloatVector.zero(SPECIES), c71 = FloatVector.zero(SPECIES);
-        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars;
-        int a4 = ai + 4 * ars, a5 = ai + 5 * ars, a6 = ai + 6 * ars, a7 = ai + 7 * ars;
+        int a0 = ai, a1 = ai + as, a2 = ai + 2 * as, a3 = ai + 3 * as;
+        int a4 = ai + 4 * as, a5 = ai + 5 * as, a6 = ai + 6 * as, a7 = ai + 7 * as;
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * NR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
@@ -448,8 +470,8 @@ final class VectorGemm {
         }
     }
 
-    /** 8 rows × 1 vector: 8 accumulators. */
-    private static void kernel8x1(int kc, float[] a, int ai, int ars, float[] b, int bi,
+    /** 8 rows × 1 vector: 8 accumulators; A row-major: (r, p) at {@code a[ai + r·as + p]}. */
+    private static void kernel8x1(int kc, float[] a, int ai, int as, float[] b, int bi,
                                  float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c10 = FloatVector.zero(SPECIES);
@@ -459,8 +481,8 @@ final class VectorGemm {
         FloatVector c50 = FloatVector.zero(SPECIES);
         FloatVector c60 = FloatVector.zero(SPECIES);
         FloatVector c70 = FloatVector.zero(SPECIES);
-        int a0 = ai, a1 = ai + ars, a2 = ai + 2 * ars, a3 = ai + 3 * ars;
-        int a4 = ai + 4 * ars, a5 = ai + 5 * ars, a6 = ai + 6 * ars, a7 = ai + 7 * ars;
+        int a0 = ai, a1 = ai + as, a2 = ai + 2 * as, a3 = ai + 3 * as;
+        int a4 = ai + 4 * as, a5 = ai + 5 * as, a6 = ai + 6 * as, a7 = ai + 7 * as;
         for (int p = 0; p < kc; p++) {
             int bp = bi + p * L;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
@@ -479,6 +501,292 @@ final class VectorGemm {
             av = FloatVector.broadcast(SPECIES, a[a6 + p]);
             c60 = av.fma(b0, c60);
             av = FloatVector.broadcast(SPECIES, a[a7 + p]);
+            c70 = av.fma(b0, c70);
+        }
+        if (rows == 8 && cols == L) {
+            if (beta == 0f) {
+                c00.intoArray(c, ci);
+                c10.intoArray(c, ci + ldc);
+                c20.intoArray(c, ci + 2 * ldc);
+                c30.intoArray(c, ci + 3 * ldc);
+                c40.intoArray(c, ci + 4 * ldc);
+                c50.intoArray(c, ci + 5 * ldc);
+                c60.intoArray(c, ci + 6 * ldc);
+                c70.intoArray(c, ci + 7 * ldc);
+            } else {
+                // acc + beta·C, not an fma: the same rounding as mergeTile.
+                c00.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c10.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c20.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c30.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c40.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c50.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c60.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c70.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+            }
+        } else {
+            c00.intoArray(tile, 0);
+            c10.intoArray(tile, NR);
+            c20.intoArray(tile, 2 * NR);
+            c30.intoArray(tile, 3 * NR);
+            c40.intoArray(tile, 4 * NR);
+            c50.intoArray(tile, 5 * NR);
+            c60.intoArray(tile, 6 * NR);
+            c70.intoArray(tile, 7 * NR);
+            mergeTile(tile, rows, cols, beta, c, ci, ldc);
+        }
+    }
+
+    /** 4 rows × 2 vectors, A step-major: element (r, p) at {@code a[ai + p·as + r]}. */
+    private static void kernelT4x2(int kc, float[] a, int ai, int as, float[] b, int bi,
+                                 float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int bp = bi + p * NR;
+            int ap = ai + p * as;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + L);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[ap]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, a[ap + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, a[ap + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, a[ap + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+        }
+        if (rows == 4 && cols == NR) {
+            if (beta == 0f) {
+                c00.intoArray(c, ci);
+                c01.intoArray(c, ci + L);
+                c10.intoArray(c, ci + ldc);
+                c11.intoArray(c, ci + ldc + L);
+                c20.intoArray(c, ci + 2 * ldc);
+                c21.intoArray(c, ci + 2 * ldc + L);
+                c30.intoArray(c, ci + 3 * ldc);
+                c31.intoArray(c, ci + 3 * ldc + L);
+            } else {
+                // acc + beta·C, not an fma: the same rounding as mergeTile.
+                c00.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c01.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c10.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c11.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c20.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c21.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c30.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c31.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+            }
+        } else {
+            c00.intoArray(tile, 0);
+            c01.intoArray(tile, 0 + L);
+            c10.intoArray(tile, NR);
+            c11.intoArray(tile, NR + L);
+            c20.intoArray(tile, 2 * NR);
+            c21.intoArray(tile, 2 * NR + L);
+            c30.intoArray(tile, 3 * NR);
+            c31.intoArray(tile, 3 * NR + L);
+            mergeTile(tile, rows, cols, beta, c, ci, ldc);
+        }
+    }
+
+    /** 4 rows × 1 vector, A step-major: element (r, p) at {@code a[ai + p·as + r]}. */
+    private static void kernelT4x1(int kc, float[] a, int ai, int as, float[] b, int bi,
+                                 float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int bp = bi + p * L;
+            int ap = ai + p * as;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[ap]);
+            c00 = av.fma(b0, c00);
+            av = FloatVector.broadcast(SPECIES, a[ap + 1]);
+            c10 = av.fma(b0, c10);
+            av = FloatVector.broadcast(SPECIES, a[ap + 2]);
+            c20 = av.fma(b0, c20);
+            av = FloatVector.broadcast(SPECIES, a[ap + 3]);
+            c30 = av.fma(b0, c30);
+        }
+        if (rows == 4 && cols == L) {
+            if (beta == 0f) {
+                c00.intoArray(c, ci);
+                c10.intoArray(c, ci + ldc);
+                c20.intoArray(c, ci + 2 * ldc);
+                c30.intoArray(c, ci + 3 * ldc);
+            } else {
+                // acc + beta·C, not an fma: the same rounding as mergeTile.
+                c00.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c10.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c20.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                ci += ldc;
+                c30.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+            }
+        } else {
+            c00.intoArray(tile, 0);
+            c10.intoArray(tile, NR);
+            c20.intoArray(tile, 2 * NR);
+            c30.intoArray(tile, 3 * NR);
+            mergeTile(tile, rows, cols, beta, c, ci, ldc);
+        }
+    }
+
+    /** 8 rows × 2 vectors, A step-major: element (r, p) at {@code a[ai + p·as + r]}. */
+    private static void kernelT8x2(int kc, float[] a, int ai, int as, float[] b, int bi,
+                                 float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
+        FloatVector c60 = FloatVector.zero(SPECIES), c61 = FloatVector.zero(SPECIES);
+        FloatVector c70 = FloatVector.zero(SPECIES), c71 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int bp = bi + p * NR;
+            int ap = ai + p * as;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + L);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[ap]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, a[ap + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, a[ap + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, a[ap + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(SPECIES, a[ap + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(SPECIES, a[ap + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            av = FloatVector.broadcast(SPECIES, a[ap + 6]);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
+            av = FloatVector.broadcast(SPECIES, a[ap + 7]);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
+        }
+        if (rows == 8 && cols == NR) {
+            if (beta == 0f) {
+                c00.intoArray(c, ci);
+                c01.intoArray(c, ci + L);
+                c10.intoArray(c, ci + ldc);
+                c11.intoArray(c, ci + ldc + L);
+                c20.intoArray(c, ci + 2 * ldc);
+                c21.intoArray(c, ci + 2 * ldc + L);
+                c30.intoArray(c, ci + 3 * ldc);
+                c31.intoArray(c, ci + 3 * ldc + L);
+                c40.intoArray(c, ci + 4 * ldc);
+                c41.intoArray(c, ci + 4 * ldc + L);
+                c50.intoArray(c, ci + 5 * ldc);
+                c51.intoArray(c, ci + 5 * ldc + L);
+                c60.intoArray(c, ci + 6 * ldc);
+                c61.intoArray(c, ci + 6 * ldc + L);
+                c70.intoArray(c, ci + 7 * ldc);
+                c71.intoArray(c, ci + 7 * ldc + L);
+            } else {
+                // acc + beta·C, not an fma: the same rounding as mergeTile.
+                c00.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c01.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c10.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c11.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c20.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c21.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c30.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c31.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c40.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c41.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c50.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c51.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c60.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c61.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+                ci += ldc;
+                c70.add(FloatVector.fromArray(SPECIES, c, ci).mul(beta)).intoArray(c, ci);
+                c71.add(FloatVector.fromArray(SPECIES, c, ci + L).mul(beta)).intoArray(c, ci + L);
+            }
+        } else {
+            c00.intoArray(tile, 0);
+            c01.intoArray(tile, 0 + L);
+            c10.intoArray(tile, NR);
+            c11.intoArray(tile, NR + L);
+            c20.intoArray(tile, 2 * NR);
+            c21.intoArray(tile, 2 * NR + L);
+            c30.intoArray(tile, 3 * NR);
+            c31.intoArray(tile, 3 * NR + L);
+            c40.intoArray(tile, 4 * NR);
+            c41.intoArray(tile, 4 * NR + L);
+            c50.intoArray(tile, 5 * NR);
+            c51.intoArray(tile, 5 * NR + L);
+            c60.intoArray(tile, 6 * NR);
+            c61.intoArray(tile, 6 * NR + L);
+            c70.intoArray(tile, 7 * NR);
+            c71.intoArray(tile, 7 * NR + L);
+            mergeTile(tile, rows, cols, beta, c, ci, ldc);
+        }
+    }
+
+    /** 8 rows × 1 vector, A step-major: element (r, p) at {@code a[ai + p·as + r]}. */
+    private static void kernelT8x1(int kc, float[] a, int ai, int as, float[] b, int bi,
+                                 float[] c, int ci, int ldc, float beta, int rows, int cols, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c60 = FloatVector.zero(SPECIES);
+        FloatVector c70 = FloatVector.zero(SPECIES);
+        for (int p = 0; p < kc; p++) {
+            int bp = bi + p * L;
+            int ap = ai + p * as;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[ap]);
+            c00 = av.fma(b0, c00);
+            av = FloatVector.broadcast(SPECIES, a[ap + 1]);
+            c10 = av.fma(b0, c10);
+            av = FloatVector.broadcast(SPECIES, a[ap + 2]);
+            c20 = av.fma(b0, c20);
+            av = FloatVector.broadcast(SPECIES, a[ap + 3]);
+            c30 = av.fma(b0, c30);
+            av = FloatVector.broadcast(SPECIES, a[ap + 4]);
+            c40 = av.fma(b0, c40);
+            av = FloatVector.broadcast(SPECIES, a[ap + 5]);
+            c50 = av.fma(b0, c50);
+            av = FloatVector.broadcast(SPECIES, a[ap + 6]);
+            c60 = av.fma(b0, c60);
+            av = FloatVector.broadcast(SPECIES, a[ap + 7]);
             c70 = av.fma(b0, c70);
         }
         if (rows == 8 && cols == L) {
