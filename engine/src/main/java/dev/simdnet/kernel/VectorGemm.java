@@ -57,6 +57,7 @@ final class VectorGemm {
      * ran 15% faster in place, with k = 50 and n = 500 4% slower).
      */
     static final int IN_PLACE_MAX_N = 128;
+    /** See {@link #IN_PLACE_MAX_N}. */
     static final int IN_PLACE_MAX_K = 32;
     /**
      * A transposed A (stored k×m) is read in place when the block of C is at most this tall: its rows are
@@ -161,7 +162,8 @@ final class VectorGemm {
             int p1 = (int) ((long) k * (t + 1) / chunks);
             int aAt = aOff + (transA ? p0 * lda : p0);
             int bAt = bOff + (transB ? p0 : p0 * ldb);
-            block(parallel, mr, transA, transB, m, n, p1 - p0, a, aAt, lda, b, bAt, ldb, 0f, partials, t * size, n);
+            block(parallel, mr, transA, transB, m, n, p1 - p0, a, aAt, lda, b, bAt, ldb,
+                    0f, partials, t * size, n);
         });
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
@@ -179,7 +181,9 @@ final class VectorGemm {
                               float beta, float[] c, int cOff, int ldc) {
         // k is cut into equal blocks of at most KC, so a k of 288 runs as 144 + 144, not 256 + 32.
         int kcMax = ceilDiv(k, ceilDiv(k, KC));
-        boolean inPlace = transA ? m <= TRANSPOSED_IN_PLACE_MAX_M : n <= IN_PLACE_MAX_N || k <= IN_PLACE_MAX_K;
+        boolean inPlace = transA
+                ? m <= TRANSPOSED_IN_PLACE_MAX_M
+                : n <= IN_PLACE_MAX_N || k <= IN_PLACE_MAX_K;
         // Reused, never cleared: packing writes every element the kernels read, zero padding included.
         float[] bPack = parallel.scratch(0, kcMax * roundUp(Math.min(n, NC), NR));        // (panels, kc, NR)
         float[] aPack = parallel.scratch(1, kcMax * (inPlace ? mr : Math.min(roundUp(m, mr), MC))); // (rows, kc)
@@ -216,8 +220,9 @@ final class VectorGemm {
                         for (int j = 0; j < nc; j += NR) {
                             int cols = Math.min(NR, nc - j);
                             for (int i = 0; i < mc; i += mr)
-                                kernel(mr, false, kc, aPack, i * kc, kc, bPack, j * kc,
-                                        c, cOff + (ic + i) * ldc + jc + j, ldc, betaNow, Math.min(mr, mc - i), cols, tile);
+                                kernel(mr, false, kc, aPack, i * kc, kc, bPack, j * kc, c,
+                                        cOff + (ic + i) * ldc + jc + j, ldc, betaNow, Math.min(mr, mc - i), cols,
+                                        tile);
                         }
                     }
                 }
