@@ -7,13 +7,14 @@ import java.util.function.IntConsumer;
 /**
  * A fixed pool of threads, started once, that runs {@code body(0..tasks-1)} with the calling thread taking
  * part. Kernels split their work into tasks that each own a disjoint part of the output and never split a
- * reduction, so results do not depend on which thread ran which task.
+ * reduction (or split it into pieces fixed by the problem's shape, summed in a fixed order), so results do
+ * not depend on which thread ran which task, nor on the number of threads.
  *
  * <p>Idle workers spin briefly, then park: a GEMM of a fraction of a millisecond must not pay for a
  * hand-off through an executor. A {@link #forEach} called from inside a task runs serially in that task.
  */
 public final class Parallel implements AutoCloseable {
-    /** Scratch arrays a thread may hold at once. */
+    /** Scratch arrays a thread may hold at once: slots 0 to 2 are the GEMM's packing buffers, 3 is free. */
     static final int SCRATCH_SLOTS = 4;
     /** How long an idle worker spins before parking, in nanoseconds. */
     private static final long SPIN_NANOS = 200_000;
