@@ -18,6 +18,8 @@ public final class Parallel implements AutoCloseable {
     static final int SCRATCH_SLOTS = 4;
     /** How long an idle worker spins before parking, in nanoseconds. */
     private static final long SPIN_NANOS = 200_000;
+    /** How long a caller spins on unfinished tasks of other threads before it starts yielding, in nanoseconds. */
+    private static final long CALLER_SPIN_NANOS = 50_000;
 
     private final int threads;
     private final Worker[] workers;
@@ -82,7 +84,7 @@ public final class Parallel implements AutoCloseable {
                 job = j;
                 for (Worker w : workers) LockSupport.unpark(w);
                 j.work();
-                while (j.finished.get() < tasks) Thread.onSpinWait();
+                awaitFinished(j);
                 job = null;
                 if (j.failure instanceof RuntimeException re) throw re;
                 if (j.failure instanceof Error e) throw e;
@@ -107,6 +109,18 @@ public final class Parallel implements AutoCloseable {
             mine[slot] = array;
         }
         return array;
+    }
+
+    /**
+     * Waits for the other threads' tasks of {@code j}: spins (they are usually microseconds from done), then
+     * yields, so that on a busy machine a worker that shares this core gets the CPU it is waiting for.
+     */
+    private static void awaitFinished(Job j) {
+        long yieldAfter = System.nanoTime() + CALLER_SPIN_NANOS;
+        while (j.finished.get() < j.tasks) {
+            if (System.nanoTime() < yieldAfter) Thread.onSpinWait();
+            else Thread.yield();
+        }
     }
 
     /** Splits {@code [0, n)} into about {@code threads × perThread} chunks and runs {@code body(from, to)} on each. */
