@@ -7,19 +7,26 @@ import java.util.function.IntConsumer;
 /**
  * A fixed pool of threads, started once, that runs {@code body(0..tasks-1)} with the calling thread taking
  * part. Kernels split their work into tasks that each own a disjoint part of the output and never split a
- * reduction, so results do not depend on which thread ran which task.
+ * reduction (or split it into pieces fixed by the problem's shape, summed in a fixed order), so results do
+ * not depend on which thread ran which task, nor on the number of threads.
  *
  * <p>Idle workers spin briefly, then park: a GEMM of a fraction of a millisecond must not pay for a
  * hand-off through an executor. A {@link #forEach} called from inside a task runs serially in that task.
  */
 public final class Parallel implements AutoCloseable {
+    /** Scratch arrays a thread may hold at once: slots 0 to 2 are the GEMM's packing buffers, 3 is free. */
+    static final int SCRATCH_SLOTS = 4;
     /** How long an idle worker spins before parking, in nanoseconds. */
     private static final long SPIN_NANOS = 200_000;
+    /** How long a caller spins on unfinished tasks of other threads before it starts yielding, in nanoseconds. */
+    private static final long CALLER_SPIN_NANOS = 50_000;
 
     private final int threads;
     private final Worker[] workers;
     private final Object callerLock = new Object();
     private final ThreadLocal<Boolean> inside = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** Per-thread scratch arrays of the kernels, by slot (see {@link #scratch}). */
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[SCRATCH_SLOTS][]);
 
     private volatile Job job;
     private volatile boolean closed;
@@ -77,7 +84,7 @@ public final class Parallel implements AutoCloseable {
                 job = j;
                 for (Worker w : workers) LockSupport.unpark(w);
                 j.work();
-                while (j.finished.get() < tasks) Thread.onSpinWait();
+                awaitFinished(j);
                 job = null;
                 if (j.failure instanceof RuntimeException re) throw re;
                 if (j.failure instanceof Error e) throw e;
@@ -85,6 +92,34 @@ public final class Parallel implements AutoCloseable {
             } finally {
                 inside.set(Boolean.FALSE);
             }
+        }
+    }
+
+    /**
+     * A scratch array of at least {@code size} floats owned by the calling thread, kept for the life of the
+     * pool: packing buffers that a small GEMM would otherwise allocate (and zero) on every call. Its
+     * contents are whatever the last user left; a kernel must not call another kernel that uses the same
+     * slot while it holds the array.
+     */
+    float[] scratch(int slot, int size) {
+        float[][] mine = scratch.get();
+        float[] array = mine[slot];
+        if (array == null || array.length < size) {
+            array = new float[size];
+            mine[slot] = array;
+        }
+        return array;
+    }
+
+    /**
+     * Waits for the other threads' tasks of {@code j}: spins (they are usually microseconds from done), then
+     * yields, so that on a busy machine a worker that shares this core gets the CPU it is waiting for.
+     */
+    private static void awaitFinished(Job j) {
+        long yieldAfter = System.nanoTime() + CALLER_SPIN_NANOS;
+        while (j.finished.get() < j.tasks) {
+            if (System.nanoTime() < yieldAfter) Thread.onSpinWait();
+            else Thread.yield();
         }
     }
 

@@ -1,9 +1,11 @@
 package dev.simdnet.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -61,6 +63,13 @@ class GemmTest {
             return out;
         }
 
+        /** The same with the Vector API SGEMM at a given tile height, so both micro-kernel families run here. */
+        float[] runVector(Parallel parallel, int mr) {
+            float[] out = c.clone();
+            VectorGemm.sgemm(parallel, mr, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, out, cOff, ldc);
+            return out;
+        }
+
         float a(int i, int p) { return transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p]; }
 
         float b(int p, int j) { return transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j]; }
@@ -107,7 +116,7 @@ class GemmTest {
 
     private static float[] nans(int length) {
         float[] x = new float[length];
-        java.util.Arrays.fill(x, Float.NaN);
+        Arrays.fill(x, Float.NaN);
         return x;
     }
 
@@ -136,7 +145,8 @@ class GemmTest {
     @MethodSource("shapes")
     void vectorAndScalarMatchDoublePrecision(boolean transA, boolean transB, int m, int n, int k, float beta) {
         Problem pr = Problem.random(m * 1_000_003L + n * 1009L + k, transA, transB, m, n, k, beta);
-        pr.check(pr.run(new VectorKernels(two)), "vector");
+        pr.check(pr.runVector(two, 4), "vector, 4-row tiles");
+        pr.check(pr.runVector(two, 8), "vector, 8-row tiles");
         pr.check(pr.run(new ScalarKernels(two)), "scalar");
     }
 
@@ -163,6 +173,7 @@ class GemmTest {
     void convolutionShapesMatchDoublePrecision(boolean transA, boolean transB, int m, int n, int k, float beta) {
         Problem pr = Problem.random(7, transA, transB, m, n, k, beta);
         pr.check(pr.run(new VectorKernels(two)), "vector");
+        pr.check(pr.runVector(two, VectorGemm.MR == 8 ? 4 : 8), "vector, other tile height");
     }
 
     @Test
@@ -197,10 +208,20 @@ class GemmTest {
         float[] byTwo = pr.run(new VectorKernels(two));
         float[] byThree = pr.run(new VectorKernels(three));
         float[] byTwoAgain = pr.run(new VectorKernels(two));
-        assertThat(byTwo).containsExactly(byOne);
-        assertThat(byThree).containsExactly(byOne);
-        assertThat(byTwoAgain).containsExactly(byTwo);
+        // isEqualTo compares the arrays bit for bit (Arrays.equals); containsExactly is quadratic on big arrays
+        assertThat(byTwo).isEqualTo(byOne);
+        assertThat(byThree).isEqualTo(byOne);
+        assertThat(byTwoAgain).isEqualTo(byTwo);
+        int otherMr = VectorGemm.MR == 8 ? 4 : 8;
+        assertThat(pr.runVector(three, otherMr)).isEqualTo(pr.runVector(one, otherMr));
         pr.check(byTwo, "vector");
+    }
+
+    @Test
+    void rejectsAnUnknownTileHeight() {
+        assertThatThrownBy(() -> VectorGemm.sgemm(one, 6, false, false, 1, 1, 1,
+                new float[1], 0, 1, new float[1], 0, 1, 0f, new float[1], 0, 1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -88,6 +88,26 @@ class ParallelTest {
     }
 
     @Test
+    void scratchIsPerThreadAndGrowsOnDemand() {
+        try (Parallel pool = new Parallel(2)) {
+            float[] first = pool.scratch(0, 100);
+            assertThat(first.length).isGreaterThanOrEqualTo(100);
+            assertThat(pool.scratch(0, 50)).isSameAs(first);
+            assertThat(pool.scratch(1, 50)).isNotSameAs(first);
+            assertThat(pool.scratch(0, 1000)).hasSizeGreaterThanOrEqualTo(1000).isNotSameAs(first);
+            float[][] other = new float[1][];
+            Thread t = new Thread(() -> other[0] = pool.scratch(0, 1000));
+            t.start();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            assertThat(other[0]).isNotSameAs(pool.scratch(0, 1000));
+        }
+    }
+
+    @Test
     void rejectsZeroThreads() {
         assertThatThrownBy(() -> new Parallel(0)).isInstanceOf(IllegalArgumentException.class);
     }
