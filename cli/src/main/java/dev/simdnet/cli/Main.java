@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "simdnet", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Train and run convolutional networks on the JDK alone: SIMD kernels on the Vector API.",
         subcommands = {TrainCommand.class, EvalCommand.class, ClassifyCommand.class, BenchCommand.class,
-                RunsCommand.class,
+                RunsCommand.class, SweepCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

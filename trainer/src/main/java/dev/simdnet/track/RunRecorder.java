@@ -87,7 +87,7 @@ public final class RunRecorder implements TrainListener {
     @Override
     public synchronized void onEpoch(EpochMetrics m) {
         metrics.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%s,%s,%s%n", m.epoch(), num(m.trainLoss()), num(m.trainAccuracy()),
-                num(m.valLoss()), num(m.valAccuracy()), num(m.lr()), num(m.imagesPerSecond()), num(m.seconds())));
+                num(m.valLoss()), num(m.valAccuracy()), Float.toString(m.lr()), num(m.imagesPerSecond()), num(m.seconds())));
         try {
             RecordFiles.write(dir.resolve(RunStore.METRICS), metrics.toString());
         } catch (IOException e) {
