@@ -16,13 +16,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -134,8 +137,16 @@ final class TrainCommand implements Callable<Integer> {
         RunStore store = track ? new RunStore(runsDir) : null;
         if (store != null) store.checkWritable();                   // before any training starts
         try (Kernels kernels = common.kernels(config.threads())) {
-            RunRecorder recorder = store == null ? null
-                    : RunRecorder.start(store, config.toMap(), Environment.capture(kernels), tags, note);
+            RunRecorder recorder = store == null ? null : RunRecorder.start(store, config.toMap(), null, tags, note);
+            // The environment (a git call, /proc/cpuinfo) is captured on the side while the data loads.
+            CompletableFuture<Void> env = recorder == null ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.runAsync(() -> {
+                        try {
+                            recorder.environment(Environment.capture(kernels));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }, r -> Thread.ofPlatform().daemon().name("simdnet-env").start(r));
             TrainListener listener = recorder == null ? new ProgressPrinter(err) : RunRecorder.both(new ProgressPrinter(err), recorder);
             Experiment experiment = new Experiment(config, kernels, options, listener);
             CountDownLatch recorded = new CountDownLatch(1);
@@ -153,6 +164,9 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 result = experiment.run();
                 if (recorder != null) {
+                    long t0 = System.nanoTime();
+                    env.join();                                      // long done, unless the run was very short
+                    recorder.countOverhead(System.nanoTime() - t0);
                     if (experiment.testEvaluation() != null) recorder.confusion(experiment.testEvaluation().confusion());
                     recorder.finish(result);
                 }
@@ -170,6 +184,7 @@ final class TrainCommand implements Callable<Integer> {
             Map<String, Object> line = new LinkedHashMap<>();
             if (recorder != null) line.put("run_id", recorder.id());
             line.putAll(result);
+            if (recorder != null) line.put("tracking_seconds", Math.round(recorder.trackingSeconds() * 1e6) / 1e6);
             out.println(JSON.std.asString(line));
             out.flush();
             return Boolean.TRUE.equals(result.get("interrupted")) ? 130 : 0;

@@ -20,7 +20,9 @@ import java.util.Map;
  * never half of one.
  */
 public final class RecordFiles {
-    private static final JSON PRETTY = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
+    /** Nulls are written (a missing value stays a visible key), pretty-printed for people reading the files. */
+    private static final JSON LINE = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
+    private static final JSON PRETTY = LINE.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
 
     private RecordFiles() {}
 
@@ -52,7 +54,7 @@ public final class RecordFiles {
     /** One line of JSON, for stdout. */
     public static String toJsonLine(Object value) {
         try {
-            return JSON.std.asString(jsonSafe(value));
+            return LINE.asString(jsonSafe(value));
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode as JSON: " + e.getMessage(), e);
         }
@@ -74,10 +76,9 @@ public final class RecordFiles {
         if (text.isBlank()) throw new IOException(source + " is empty");
         Object v;
         try {
-            v = JSON.std.anyFrom(text);
-        } catch (IOException e) {
-            String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-            throw new IOException(source + " is not valid JSON: " + m);
+            v = JsonReader.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(source + " is not valid JSON: " + e.getMessage());
         }
         if (!(v instanceof Map<?, ?> m)) throw new IOException(source + " must hold a JSON object, not " + (v == null ? "null" : "a " + kind(v)));
         @SuppressWarnings("unchecked") Map<String, Object> map = (Map<String, Object>) m;

@@ -35,6 +35,7 @@ public final class RunRecorder implements TrainListener {
     private final StringBuilder metrics = new StringBuilder(String.join(",", METRIC_COLUMNS) + "\n");
     private RunStatus status;
     private boolean ended;
+    private long overheadNanos;                                         // time spent recording, for summary.json
 
     private RunRecorder(Path dir, Clock clock, RunStatus status) {
         this.id = dir.getFileName().toString();
@@ -47,22 +48,36 @@ public final class RunRecorder implements TrainListener {
      * Creates the run's folder and writes what is known before training: config.json, env.json, tags.json,
      * note.txt, an empty metrics.csv and status "running".
      *
+     * @param env    env.json; null to write it later with {@link #environment} (capturing it runs {@code git},
+     *               which the caller may do on another thread while the data loads)
      * @param random draws the id's suffix (seed it from something that differs between processes, e.g. the pid
      *               and the clock: it only has to keep names apart)
      */
     public static RunRecorder start(RunStore store, Map<String, Object> config, Map<String, Object> env, Map<String, String> tags,
                                     String note, Clock clock, SplittableRandom random) throws IOException {
+        long t0 = System.nanoTime();
         Instant now = clock.instant();
         Path dir = store.createRun(now, random);
         RunRecorder r = new RunRecorder(dir, clock, RunStatus.running(now));
         RecordFiles.writeJson(dir.resolve(RunStore.CONFIG), config);
-        RecordFiles.writeJson(dir.resolve(RunStore.ENV), env);
+        if (env != null) RecordFiles.writeJson(dir.resolve(RunStore.ENV), env);
         RecordFiles.writeJson(dir.resolve(RunStore.TAGS), tags == null ? Map.of() : tags);
         if (note != null && !note.isBlank()) RecordFiles.write(dir.resolve(RunStore.NOTE), note.strip() + "\n");
         RecordFiles.write(dir.resolve(RunStore.METRICS), r.metrics.toString());
         r.writeStatus();
+        r.overheadNanos += System.nanoTime() - t0;
         return r;
     }
+
+    /** Writes env.json (for a recorder started without it). */
+    public synchronized void environment(Map<String, Object> env) throws IOException {
+        long t0 = System.nanoTime();
+        RecordFiles.writeJson(dir.resolve(RunStore.ENV), env);
+        overheadNanos += System.nanoTime() - t0;
+    }
+
+    /** Adds time spent on tracking outside the recorder (capturing the environment) to its tracking_seconds. */
+    public synchronized void countOverhead(long nanos) { overheadNanos += nanos; }
 
     /** A recorder for the default clock, its id suffix drawn from the pid, thread and clock. */
     public static RunRecorder start(RunStore store, Map<String, Object> config, Map<String, Object> env, Map<String, String> tags,
@@ -79,13 +94,16 @@ public final class RunRecorder implements TrainListener {
     public synchronized void onStep(StepProgress p) {
         Instant now = clock.instant();
         if (!ended && Duration.between(status.heartbeat(), now).compareTo(HEARTBEAT) >= 0) {
+            long t0 = System.nanoTime();
             status = status.beat(now);
             writeStatusUnchecked();
+            overheadNanos += System.nanoTime() - t0;
         }
     }
 
     @Override
     public synchronized void onEpoch(EpochMetrics m) {
+        long t0 = System.nanoTime();
         metrics.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%s,%s,%s%n", m.epoch(), num(m.trainLoss()), num(m.trainAccuracy()),
                 num(m.valLoss()), num(m.valAccuracy()), Float.toString(m.lr()), num(m.imagesPerSecond()), num(m.seconds())));
         try {
@@ -95,6 +113,7 @@ public final class RunRecorder implements TrainListener {
         }
         status = status.beat(clock.instant());
         writeStatusUnchecked();
+        overheadNanos += System.nanoTime() - t0;
     }
 
     private static String num(double v) {
@@ -105,6 +124,7 @@ public final class RunRecorder implements TrainListener {
     /** Writes the test confusion matrix {@code [true][predicted]} as confusion.csv. */
     public synchronized void confusion(int[][] confusion) throws IOException {
         if (confusion == null) return;
+        long t0 = System.nanoTime();
         StringBuilder sb = new StringBuilder("true\\predicted");
         for (int c = 0; c < confusion.length; c++) sb.append(',').append(c);
         sb.append('\n');
@@ -114,6 +134,7 @@ public final class RunRecorder implements TrainListener {
             sb.append('\n');
         }
         RecordFiles.write(dir.resolve(RunStore.CONFUSION), sb.toString());
+        overheadNanos += System.nanoTime() - t0;
     }
 
     /**
@@ -122,6 +143,7 @@ public final class RunRecorder implements TrainListener {
      * folder, and the final status.
      */
     public synchronized void finish(Map<String, Object> result) throws IOException {
+        long t0 = System.nanoTime();
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("run_id", id);
         summary.putAll(result);
@@ -131,9 +153,14 @@ public final class RunRecorder implements TrainListener {
             if (!src.equals(dst)) keepCopy(src, dst);
             summary.put("checkpoint", RunStore.MODEL);
         }
+        // what recording this run cost, up to here (the last two small writes excluded)
+        overheadNanos += System.nanoTime() - t0;
+        t0 = System.nanoTime();
+        summary.put("tracking_seconds", Math.round(overheadNanos / 1e3) / 1e6);
         RecordFiles.writeJson(dir.resolve(RunStore.SUMMARY), summary);
         boolean interrupted = Boolean.TRUE.equals(result.get("interrupted"));
         end(interrupted ? RunStatus.INTERRUPTED : RunStatus.FINISHED, interrupted ? "stopped by Ctrl-C" : null);
+        overheadNanos += System.nanoTime() - t0;
     }
 
     /**
@@ -168,6 +195,9 @@ public final class RunRecorder implements TrainListener {
     }
 
     public synchronized boolean ended() { return ended; }
+
+    /** Seconds spent recording this run so far (file writes, the environment). */
+    public synchronized double trackingSeconds() { return overheadNanos / 1e9; }
 
     private void end(String state, String message) throws IOException {
         if (ended) return;

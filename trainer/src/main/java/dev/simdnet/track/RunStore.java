@@ -1,6 +1,7 @@
 package dev.simdnet.track;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -90,9 +91,14 @@ public final class RunStore {
 
     /** Every run, read from its small files only. */
     public List<RunInfo> list() throws IOException {
-        List<RunInfo> runs = new ArrayList<>();
-        for (String id : ids()) runs.add(info(id));
-        return runs;
+        // Five small reads per run: spread over the cores (order kept), as a listing waits on the file system.
+        return ids().parallelStream().map(id -> {
+            try {
+                return info(id);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
     }
 
     /** One run's small files; a run whose files cannot be read is shown as "corrupt" rather than failing the listing. */

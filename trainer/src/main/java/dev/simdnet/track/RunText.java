@@ -1,6 +1,8 @@
 package dev.simdnet.track;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -181,13 +183,14 @@ public final class RunText {
         return String.valueOf(v);
     }
 
+    /** Six significant digits, no trailing zeros (BigDecimal: far cheaper than a Formatter over thousands of cells). */
     private static String trim(double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
-        String s = String.format(Locale.ROOT, Math.abs(d) >= 1e-4 ? "%.6f" : "%.3e", d);
-        if (s.contains("e")) return s;
-        s = s.replaceAll("0+$", "");
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+        BigDecimal b = BigDecimal.valueOf(d).round(SIX).stripTrailingZeros();
+        return Math.abs(d) >= 1e-4 && Math.abs(d) < 1e15 ? b.toPlainString() : b.toString();
     }
+
+    private static final MathContext SIX = new MathContext(6);
 
     static String align(List<List<String>> rows) {
         int cols = 0;
