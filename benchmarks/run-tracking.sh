@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Cost of run tracking (issue "Every experiment recorded, compared and searched"):
-#  1. the same short training run with and without tracking (--no-track), PAIRS times alternately;
+#  1. the same training run with and without tracking (--no-track), PAIRS pairs in ABBA order (so a load
+#     that drifts during the script hits both alike);
 #  2. `runs list` and `runs report` over 1,000 synthetic run folders (made from a real run's files).
 # Writes the "Tracking" section of BENCHMARKS.md.
 #   benchmarks/run-tracking.sh [DATA_DIR]      (default ../shared/data)
@@ -15,14 +16,15 @@ mvn -B -q -o package -DskipTests
 JAR=$(pwd)/cli/target/cli.jar
 JAVA=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector)
 PAIRS="${PAIRS:-3}"
-TRAIN=(train --preset fast --epochs "${EPOCHS:-0.5}" --threads 2 --data-dir "$DATA/mnist" --offline --output "$OUT/model.safetensors")
+TRAIN=(train --preset fast --epochs "${EPOCHS:-1}" --threads 2 --data-dir "$DATA/mnist" --offline --output "$OUT/model.safetensors")
 
 now() { date +%s.%N; }
 
-# 1. the same run, tracked and untracked, alternately (so drifting load hits both alike)
+# 1. the same run, tracked and untracked: T N, N T, T N, ...
 for i in $(seq 1 "$PAIRS"); do
-  for mode in track notrack; do
-    benchmarks/wait-idle.sh 1.0 30 > "$OUT/$mode-$i.load"
+  order="track notrack"; [ $((i % 2)) = 0 ] && order="notrack track"
+  for mode in $order; do
+    benchmarks/wait-idle.sh 1.0 10 > "$OUT/$mode-$i.load"
     extra=(--runs-dir "$OUT/runs"); [ "$mode" = notrack ] && extra=(--no-track)
     t0=$(now)
     "${JAVA[@]}" -jar "$JAR" "${TRAIN[@]}" "${extra[@]}" > "$OUT/$mode-$i.json" 2> "$OUT/$mode-$i.log"
@@ -61,15 +63,15 @@ for i in range(1000):
     open(os.path.join(d, "confusion.csv"), "w").write(confusion)
 PY
 
-time_cmd() { # name, repeats, command...: median wall seconds
+time_cmd() { # name, repeats, command...: "wall cpu" of the run with the median wall time (cpu = user + sys, all threads)
   local name=$1 n=$2; shift 2
   for i in $(seq 1 "$n"); do
-    t0=$(now); "$@" > "$OUT/$name.out" 2> "$OUT/$name.err"; t1=$(now)
-    echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }'
-  done | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }' > "$OUT/$name.wall"
-  echo "$name: $(cat "$OUT/$name.wall") s (median of $n)"
+    /usr/bin/time -f '%e %U %S' -o "$OUT/$name.time" "$@" > "$OUT/$name.out" 2> "$OUT/$name.err"
+    awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$OUT/$name.time"
+  done | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }' > "$OUT/$name.wall"
+  echo "$name: $(cat "$OUT/$name.wall") s wall, cpu (median of $n)"
 }
-benchmarks/wait-idle.sh 1.0 30 > "$OUT/list.load"
+benchmarks/wait-idle.sh 1.0 10 > "$OUT/list.load"
 time_cmd jvm 5 "${JAVA[@]}" -jar "$JAR" --version
 time_cmd list 5 "${JAVA[@]}" -jar "$JAR" runs list --runs-dir "$OUT/runs1000"
 time_cmd list-sorted 5 "${JAVA[@]}" -jar "$JAR" runs list --runs-dir "$OUT/runs1000" --sort -test_accuracy --tag group=3
@@ -83,7 +85,8 @@ sys.path.insert(0, "benchmarks")
 from bench_md import jdk, machine, replace_section, today
 out, md = sys.argv[1], sys.argv[2]
 def j(p): return json.loads(open(p).read().strip().splitlines()[-1])
-def w(p): return float(open(p).read())
+def w(p): return float(open(p).read().split()[0])
+def cpu(p): return float(open(p).read().split()[-1])
 pairs = sorted({os.path.basename(p)[6:-5] for p in glob.glob(f"{out}/track-*.wall")})
 rows, tw, nw, tr_s, ts = [], [], [], [], []
 for i in pairs:
@@ -92,30 +95,32 @@ for i in pairs:
     tr_s.append(t["train_seconds"]); ts.append(t["tracking_seconds"])
     rows.append(f"| {i} | {tw[-1]:.2f} | {nw[-1]:.2f} | {t['train_seconds']:.2f} | {n['train_seconds']:.2f} | {t['tracking_seconds']:.3f} |")
 med = statistics.median
-loads = " ".join(open(p).read().strip() for p in sorted(glob.glob(f"{out}/*-1.load")))
+loads = "; ".join(open(p).read().strip() for p in [f"{out}/track-1.load", f"{out}/list.load"])
 list_rows = sum(1 for _ in open(f"{out}/list.out")) - 1
 size_kb = os.path.getsize(f"{out}/report1000.html") // 1024
 lines = [f"## Tracking ({today()})", "",
   f"Machine: {machine()}. JDK: {jdk()}. Script: `benchmarks/run-tracking.sh`.", "",
-  f"**Cost of tracking.** The same run (`train --preset fast --epochs {os.environ.get('EPOCHS', '0.5')} --threads 2`) with a run record and with `--no-track`, "
-  "alternately. `tracking_seconds` is what the recorder itself measured: capturing the environment (one `git` call), creating the folder, "
-  "the per-epoch metrics and status writes, the confusion matrix, the summary and the hard link of the model. "
+  f"**Cost of tracking.** The same run (`train --preset fast --epochs {os.environ.get('EPOCHS', '1')} --threads 2`) with a run record and with `--no-track`, "
+  "in ABBA order. `tracking_seconds` is what the recorder itself measured: capturing the environment (two `git` calls), creating the folder, "
+  "the per-epoch metrics and status writes, the confusion matrix, the summary and the hard link of the model; "
+  "the environment is captured on another thread while the data loads, and counts only where the run had to wait for it. "
   "Part of it is the one-time loading of the JSON classes, which an untracked run pays anyway when it prints its result line.", "",
   "| pair | wall s, tracked | wall s, untracked | training s, tracked | training s, untracked | tracking_seconds |",
   "| --- | --- | --- | --- | --- | --- |", *rows, "",
   f"Median: tracking_seconds {med(ts):.3f} s = {100 * med(ts) / med(tr_s):.2f}% of the training seconds ({med(tr_s):.1f} s) "
   f"and {100 * med(ts) / med(tw):.2f}% of the tracked run's wall time; wall-time difference of the medians "
-  f"{med(tw) - med(nw):+.2f} s ({100 * (med(tw) - med(nw)) / med(nw):+.1f}%), which is within the run-to-run spread on this shared machine "
-  f"(wall times {min(tw + nw):.1f} to {max(tw + nw):.1f} s).", "",
-  f"**Looking at 1,000 runs** (synthetic folders made from the real run's files, 10 epochs each; wall time of the whole command, JVM start included; "
-  f"median of 5, report and export of 3):", "",
-  "| command | seconds |", "| --- | --- |",
-  f"| `java -jar cli.jar --version` (JVM start, for reference) | {w(out + '/jvm.wall'):.2f} |",
-  f"| `runs list` ({list_rows} rows) | {w(out + '/list.wall'):.2f} |",
-  f"| `runs list --sort -test_accuracy --tag group=3` | {w(out + '/list-sorted.wall'):.2f} |",
-  f"| `runs report` ({size_kb} KiB HTML) | {w(out + '/report.wall'):.2f} |",
-  f"| `runs export --csv` | {w(out + '/export.wall'):.2f} |", "",
-  f"Load before the first pair: {loads}."]
+  f"{med(tw) - med(nw):+.2f} s ({100 * (med(tw) - med(nw)) / med(nw):+.1f}%), with wall times from {min(tw + nw):.1f} to {max(tw + nw):.1f} s "
+  "over all runs on this shared machine, so the wall-time difference measures the load more than the tracking.", "",
+  f"**Looking at 1,000 runs** (synthetic folders made from the real run's files, 10 epochs each). Wall time of the whole command, "
+  f"JVM start included, and its CPU time (user + system, all threads); the run with the median wall time of 5 (report and export: of 3):", "",
+  "| command | wall s | CPU s |", "| --- | --- | --- |",
+  *[f"| {label} | {w(out + '/' + n + '.wall'):.2f} | {cpu(out + '/' + n + '.wall'):.2f} |" for label, n in [
+      ("`java -jar cli.jar --version` (JVM start, for reference)", "jvm"),
+      (f"`runs list` ({list_rows} rows)", "list"),
+      ("`runs list --sort -test_accuracy --tag group=3`", "list-sorted"),
+      (f"`runs report` ({size_kb} KiB HTML)", "report"),
+      ("`runs export --csv`", "export")]], "",
+  f"Machine load (1-minute average) before the first run and before the listings: {loads}."]
 replace_section(md, "tracking", "\n".join(lines))
 print("\n".join(lines))
 PY

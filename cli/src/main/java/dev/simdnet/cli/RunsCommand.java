@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,6 +166,4 @@ final class RunsCommand implements Runnable {
             return 0;
         }
     }
-
-    static List<String> list(String... s) { return Arrays.asList(s); }
 }

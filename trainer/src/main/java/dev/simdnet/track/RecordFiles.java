@@ -20,9 +20,14 @@ import java.util.Map;
  * never half of one.
  */
 public final class RecordFiles {
-    /** Nulls are written (a missing value stays a visible key), pretty-printed for people reading the files. */
-    private static final JSON LINE = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
-    private static final JSON PRETTY = LINE.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
+    /**
+     * The JSON writers: nulls are written (a missing value stays a visible key), pretty-printed for people reading
+     * the files. In a holder class so that reading runs never loads the JSON library.
+     */
+    private static final class Writers {
+        static final JSON LINE = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
+        static final JSON PRETTY = LINE.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
+    }
 
     private RecordFiles() {}
 
@@ -45,7 +50,7 @@ public final class RecordFiles {
 
     public static String toJson(Object value) {
         try {
-            return PRETTY.asString(jsonSafe(value));
+            return Writers.PRETTY.asString(jsonSafe(value));
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode as JSON: " + e.getMessage(), e);
         }
@@ -54,7 +59,7 @@ public final class RecordFiles {
     /** One line of JSON, for stdout. */
     public static String toJsonLine(Object value) {
         try {
-            return LINE.asString(jsonSafe(value));
+            return Writers.LINE.asString(jsonSafe(value));
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode as JSON: " + e.getMessage(), e);
         }

@@ -75,5 +75,33 @@ public record RunStatus(String state, long pid, String pidStart, Instant started
         }
     }
 
-    private static Instant instant(Object o) { return o == null ? null : Instant.parse((String) o); }
+    private static Instant instant(Object o) { return o == null ? null : parseInstant((String) o); }
+
+    /**
+     * {@link Instant#parse} for the form {@link Instant#toString} writes ({@code 2026-01-02T03:04:05.123456789Z}),
+     * read field by field: listing 1,000 runs parses 3,000 of them, and the general parser costs a tenth of
+     * that listing in a fresh JVM. Anything else goes to {@link Instant#parse}.
+     */
+    static Instant parseInstant(String s) {
+        int n = s.length();
+        if (n >= 20 && n <= 30 && s.charAt(4) == '-' && s.charAt(7) == '-' && s.charAt(10) == 'T' && s.charAt(13) == ':'
+                && s.charAt(16) == ':' && s.charAt(n - 1) == 'Z' && (n == 20 || s.charAt(19) == '.')) {
+            try {
+                int nanos = 0;
+                if (n > 20) {
+                    String f = s.substring(20, n - 1);
+                    if (f.isEmpty() || f.length() > 9) return Instant.parse(s);
+                    nanos = Integer.parseInt(f) * (int) Math.pow(10, 9 - f.length());
+                }
+                long days = java.time.LocalDate.of(Integer.parseInt(s.substring(0, 4)), Integer.parseInt(s.substring(5, 7)),
+                        Integer.parseInt(s.substring(8, 10))).toEpochDay();
+                long secs = days * 86400 + Integer.parseInt(s.substring(11, 13)) * 3600L + Integer.parseInt(s.substring(14, 16)) * 60L
+                        + Integer.parseInt(s.substring(17, 19));
+                return Instant.ofEpochSecond(secs, nanos);
+            } catch (NumberFormatException | java.time.DateTimeException e) {
+                return Instant.parse(s);
+            }
+        }
+        return Instant.parse(s);
+    }
 }

@@ -133,10 +133,10 @@ public final class RunStore {
     }
 
     private static String note(Path d) {
+        Path f = d.resolve(NOTE);
+        if (!Files.isRegularFile(f)) return "";                         // most runs have none: no exception per run
         try {
-            return Files.readString(d.resolve(NOTE), StandardCharsets.UTF_8).strip();
-        } catch (NoSuchFileException e) {
-            return "";
+            return Files.readString(f, StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
             return "";
         }

@@ -170,4 +170,13 @@ class RunStoreTest {
         assertThatThrownBy(() -> new RunStore(file).checkWritable()).hasMessageContaining("it is a file, not a folder");
         assertThatThrownBy(() -> new RunStore(file.resolve("runs")).checkWritable()).hasMessageContaining("cannot create the runs folder");
     }
+
+    @Test
+    void statusTimesReadBackExactly() {
+        for (String t : new String[] {"2026-01-02T03:04:05Z", "2026-01-02T03:04:05.1Z", "2026-11-28T12:45:16.527946526Z",
+                "1999-12-31T23:59:59.999Z", "2026-01-02T03:04:05.123456Z", "+12026-01-02T03:04:05Z"})
+            assertThat(RunStatus.parseInstant(t)).as(t).isEqualTo(Instant.parse(t));
+        Instant now = Instant.now();
+        assertThat(RunStatus.parseInstant(now.toString())).isEqualTo(now);
+    }
 }
