@@ -8,18 +8,26 @@ import dev.simdnet.train.Checkpoint;
 import dev.simdnet.train.Experiment;
 import dev.simdnet.train.TrainConfig;
 import dev.simdnet.train.TrainListener;
+import dev.simdnet.track.Environment;
+import dev.simdnet.track.RunRecorder;
+import dev.simdnet.track.RunStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code train}: builds a config from a preset and overrides, trains, tests once, saves, prints one JSON line. */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Version.class,
@@ -97,8 +105,25 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--show-augmented", paramLabel = "FILE.png", description = "Save a grid of augmented training samples and exit.")
     Path showAugmented;
 
+    @Option(names = "--runs-dir", paramLabel = "DIR", defaultValue = "runs",
+            description = "Record the run in a new folder under DIR (config, metrics, summary, model). Default: ${DEFAULT-VALUE}.")
+    Path runsDir;
+
+    @Option(names = "--tag", paramLabel = "KEY=VALUE", description = "Tag the run record (repeatable), e.g. --tag idea=dropout.")
+    Map<String, String> tags = new LinkedHashMap<>();
+
+    @Option(names = "--note", paramLabel = "TEXT", description = "A free-text note kept with the run record.")
+    String note;
+
+    @Option(names = "--no-track", negatable = false, description = "Do not write a run record.")
+    void noTrack(boolean v) { track = !v; }
+
+    boolean track = true;
+
     @Override
     public Integer call() throws Exception {
+        for (String k : tags.keySet())
+            if (k.isBlank() || !k.matches("[A-Za-z0-9_.-]+")) throw usage("--tag needs KEY=VALUE with a key of letters, digits, _ . or -, got '" + k + "'");
         TrainConfig config = buildConfig();
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         Experiment.Options options = new Experiment.Options(common.dataSource(), output, resume != null ? resume : stateDir,
@@ -109,17 +134,58 @@ final class TrainCommand implements Callable<Integer> {
             err.println("saved " + showAugmented);
             return 0;
         }
+        RunStore store = track ? new RunStore(runsDir) : null;
+        if (store != null) store.checkWritable();                   // before any training starts
         try (Kernels kernels = common.kernels(config.threads())) {
-            Experiment experiment = new Experiment(config, kernels, options, new ProgressPrinter(err));
-            Thread hook = new Thread(experiment::interrupt, "simdnet-interrupt");
+            RunRecorder recorder = store == null ? null : RunRecorder.start(store, config.toMap(), null, tags, note);
+            // The environment (a git call, /proc/cpuinfo) is captured on the side while the data loads.
+            CompletableFuture<Void> env = recorder == null ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.runAsync(() -> {
+                        try {
+                            recorder.environment(Environment.capture(kernels));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }, r -> Thread.ofPlatform().daemon().name("simdnet-env").start(r));
+            TrainListener listener = recorder == null ? new ProgressPrinter(err) : RunRecorder.both(new ProgressPrinter(err), recorder);
+            Experiment experiment = new Experiment(config, kernels, options, listener);
+            CountDownLatch recorded = new CountDownLatch(1);
+            // Ctrl-C: let the loop save its state, then give the record a moment to say "interrupted".
+            Thread hook = new Thread(() -> {
+                experiment.interrupt();
+                try {
+                    recorded.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "simdnet-interrupt");
             Runtime.getRuntime().addShutdownHook(hook);
-            Map<String, Object> result = experiment.run();
+            Map<String, Object> result;
+            try {
+                result = experiment.run();
+                if (recorder != null) {
+                    long t0 = System.nanoTime();
+                    env.join();                                      // long done, unless the run was very short
+                    recorder.countOverhead(System.nanoTime() - t0);
+                    if (experiment.testEvaluation() != null) recorder.confusion(experiment.testEvaluation().confusion());
+                    recorder.finish(result);
+                }
+            } catch (Exception | Error e) {
+                if (recorder != null) recorder.fail(Errors.message(e));
+                throw e;
+            } finally {
+                recorded.countDown();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the JVM is exiting on Ctrl-C; the hook has done its work
             }
-            out.println(JSON.std.asString(result));
+            Map<String, Object> line = new LinkedHashMap<>();
+            if (recorder != null) line.put("run_id", recorder.id());
+            line.putAll(result);
+            if (recorder != null) line.put("tracking_seconds", Math.round(recorder.trackingSeconds() * 1e6) / 1e6);
+            out.println(JSON.std.asString(line));
             out.flush();
             return Boolean.TRUE.equals(result.get("interrupted")) ? 130 : 0;
         }

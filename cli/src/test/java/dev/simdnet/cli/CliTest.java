@@ -61,7 +61,8 @@ class CliTest {
 
     @Test
     void missingDataIsOneLineAndExitOne(@TempDir Path dir) {
-        Cli r = Cli.run("train", "--data-dir", dir.resolve("nowhere").toString(), "--offline", "--output", dir.resolve("m.safetensors").toString());
+        Cli r = Cli.run("train", "--data-dir", dir.resolve("nowhere").toString(), "--offline", "--output", dir.resolve("m.safetensors").toString(),
+                "--runs-dir", dir.resolve("runs").toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.oneLineError()).as(r.err()).isTrue();
         assertThat(r.err()).contains("train-images-idx3-ubyte.gz");
@@ -74,7 +75,8 @@ class CliTest {
             Files.copy(Cli.data().resolve("mnist").resolve(f), bad.resolve(f));
         byte[] labels = Files.readAllBytes(bad.resolve("train-labels-idx1-ubyte.gz"));
         Files.write(bad.resolve("train-labels-idx1-ubyte.gz"), java.util.Arrays.copyOf(labels, labels.length / 2));
-        Cli r = Cli.run("train", "--data-dir", bad.toString(), "--offline", "--output", dir.resolve("m.safetensors").toString());
+        Cli r = Cli.run("train", "--data-dir", bad.toString(), "--offline", "--output", dir.resolve("m.safetensors").toString(),
+                "--runs-dir", dir.resolve("runs").toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.oneLineError()).as(r.err()).isTrue();
         assertThat(r.err()).contains("train-labels-idx1-ubyte.gz").containsIgnoringCase("sha-256");
@@ -84,7 +86,8 @@ class CliTest {
     void trainThenEvalThenRefuseBadCheckpoints(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("mlp.safetensors");
         Cli train = Cli.run("train", "--preset", "baseline", "--epochs", "0.1", "--validation", "1000", "--threads", "2",
-                "--data-dir", Cli.mnist(), "--offline", "--output", model.toString(), "--state-dir", dir.resolve("state").toString());
+                "--data-dir", Cli.mnist(), "--offline", "--output", model.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--runs-dir", dir.resolve("runs").toString());
         assertThat(train.exit()).as(train.err()).isZero();
         Map<String, Object> result = JSON.std.mapFrom(train.out().strip());
         assertThat(result).containsKeys("model", "parameters", "epochs", "test_accuracy", "best_val_accuracy", "train_seconds",
@@ -124,7 +127,7 @@ class CliTest {
     void anUnwritableOutputFailsBeforeTrainingAndLosesNothing(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "keep me");
         Cli r = Cli.run("train", "--preset", "baseline", "--epochs", "0.05", "--data-dir", Cli.mnist(), "--offline",
-                "--output", file.resolve("model.safetensors").toString());
+                "--output", file.resolve("model.safetensors").toString(), "--runs-dir", dir.resolve("runs").toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.oneLineError()).as(r.err()).isTrue();
         assertThat(r.err()).doesNotContain("epoch 1");

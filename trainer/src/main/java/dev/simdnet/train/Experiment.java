@@ -45,6 +45,7 @@ public final class Experiment {
     private final TrainListener listener;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile Trainer trainer;
+    private volatile Evaluation testEvaluation;
 
     public Experiment(TrainConfig config, Kernels kernels, Options options, TrainListener listener) {
         this.config = config;
@@ -64,6 +65,9 @@ public final class Experiment {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** The test-set evaluation of the last single run (its confusion matrix goes into the run record); null before. */
+    public Evaluation testEvaluation() { return testEvaluation; }
 
     public Path output() {
         return options.output() != null ? options.output() : Path.of(config.model() + ".safetensors");
@@ -117,6 +121,7 @@ public final class Experiment {
         }
         // The test set, touched once, at the very end.
         Evaluation ev = Predictor.evaluate(o.net(), kernels, test, norm, Predictor.all(test.n()), o.spec().classes());
+        testEvaluation = ev;
         double[] ci = ev.confidenceInterval95();
         r.put("test_accuracy", round(ev.accuracy(), 6));
         r.put("test_accuracy_ci95", List.of(round(ci[0], 6), round(ci[1], 6)));
