@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "simdnet", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Train and run convolutional networks on the JDK alone: SIMD kernels on the Vector API.",
-        subcommands = {TrainCommand.class, EvalCommand.class, ClassifyCommand.class, BenchCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, ClassifyCommand.class, BenchCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -18,7 +18,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: train, eval, classify or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: train, eval, classify, bench or serve");
     }
 
     public static void main(String[] args) {
