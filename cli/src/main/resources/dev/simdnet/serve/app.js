@@ -98,6 +98,7 @@
     version++;
     pad.dataset.version = String(version);
     pad.dataset.drawing = current ? 'true' : 'false';
+    pad.dataset.strokes = String(strokes.length);
     redraw();
     if (strokes.length === 0) showBlank();
     else schedule(now);
@@ -156,10 +157,10 @@
     try {
       const r = await fetch('api/predict', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       const answer = await r.json();
-      if (!r.ok) showError(answer.error || ('HTTP ' + r.status));
+      if (!r.ok) showError(answer.error || ('HTTP ' + r.status), v);
       else if (v === version) show(answer, v);
     } catch (err) {
-      showError('The server did not answer: is it still running?');
+      showError('The server did not answer: is it still running?', v);
     } finally {
       inFlight = false;
       if (v !== version && strokes.length > 0) schedule(!current);
@@ -179,7 +180,7 @@
     confidenceEl.textContent = 'Draw a digit in the box.';
     drawBars(null, -1);
     drawPreview(null);
-    featuresEl.replaceChildren();
+    clearFeatures();
     setResult(null, version);
   }
 
@@ -191,7 +192,7 @@
       confidenceEl.textContent = 'Not enough ink to read: keep drawing.';
       drawBars(null, -1);
       drawPreview(null);
-      featuresEl.replaceChildren();
+      clearFeatures();
     } else {
       guessEl.textContent = String(a.digit);
       guessEl.classList.remove('none');
@@ -203,9 +204,16 @@
     setResult(a.digit, v);
   }
 
-  function showError(message) {
+  function showError(message, v) {
     errorEl.textContent = message;
     errorEl.hidden = false;
+    if (v !== undefined) resultEl.dataset.version = String(v); // answered, though with an error
+    resultEl.dataset.digit = 'error';
+  }
+
+  function clearFeatures() {
+    featuresEl.replaceChildren();
+    delete featuresEl.dataset.key;
   }
 
   const bars = [];
