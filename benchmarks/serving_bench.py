@@ -81,6 +81,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--java-opts", default="-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=4")
     ap.add_argument("--load", default="", help="the load seen before the run, for the report")
+    ap.add_argument("--no-pendigits", action="store_true", help="skip the accuracy run (quick throughput checks; no BENCHMARKS.md)")
     ap.add_argument("--out", default="bench-out/serving")
     ap.add_argument("--markdown", default="BENCHMARKS.md")
     a = ap.parse_args()
@@ -117,6 +118,15 @@ def main():
             raise SystemExit("the server did not answer within 30 s; see " + a.out + "/server.log")
         res = {"start_to_first_answer_s": round(first, 3), "java_opts": a.java_opts, "load_before": a.load}
 
+        if a.no_pendigits:
+            wrk(infer, single_file, 16, 3)
+            res["single"] = wrk(infer, single_file, 16, a.seconds)
+            res["batch"] = wrk(infer, batch_file, 2, a.seconds)
+            for k in ("single", "batch"):
+                res[k].pop("raw")
+            res["rss_mb"] = round(rss_kb(proc.pid, "VmRSS") / 1024, 1)
+            print(json.dumps(res))
+            return
         pen = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "pendigits_client.py"), "--url", base,
                               "--data", os.path.join(a.data, "pendigits", "pendigits-train.unipen")] + (["--model", name] if a.model else []),
                              capture_output=True, text=True, check=True)
