@@ -79,7 +79,7 @@ def main():
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.getcwd()), "shared", "data"))
     ap.add_argument("--model", default=None, help="checkpoint to serve (default: the jar's bundled model)")
     ap.add_argument("--seconds", type=int, default=15)
-    ap.add_argument("--java-opts", default="-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=4")
+    ap.add_argument("--java-opts", default="-Xms32m -Xmx192m -XX:+UseSerialGC")
     ap.add_argument("--load", default="", help="the load seen before the run, for the report")
     ap.add_argument("--no-pendigits", action="store_true", help="skip the accuracy run (quick throughput checks; no BENCHMARKS.md)")
     ap.add_argument("--out", default="bench-out/serving")

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@code POST /api/predict}: a PNG or JPEG (raw body, or a data URL in {@code {"image": ...}}) or strokes
@@ -26,18 +27,26 @@ final class PredictApi {
     private final ModelRegistry models;
     private final Limits limits;
     private final DigitPreprocessor prep = new DigitPreprocessor();
+    /**
+     * Pixels being decoded and preprocessed at once, at most one largest image's worth: a picture costs about
+     * 10 bytes a pixel while it is prepared, so concurrent large uploads queue here instead of exhausting the heap.
+     */
+    private final Semaphore pixelBudget;
+    private final int budget;
 
     PredictApi(ModelRegistry models, Limits limits) {
         this.models = models;
         this.limits = limits;
+        this.budget = (int) Math.min(Integer.MAX_VALUE, (long) limits.maxImageSide() * limits.maxImageSide());
+        this.pixelBudget = new Semaphore(budget, true);
     }
 
     Map<String, Object> predict(byte[] body, Map<String, String> query) throws InterruptedException {
         String modelName = query.get("model");
         boolean features = "1".equals(query.get("features")) || "true".equals(query.get("features"));
-        BufferedImage picture;
+        DigitPreprocessor.Result r;
         if (Http.looksLikeImage(body)) {
-            picture = decode(body);
+            r = prepare(body);
         } else if (firstNonSpace(body) == '{') {
             Map<String, Object> req = Json.object(body);
             Object m = req.get("model");
@@ -53,13 +62,11 @@ final class PredictApi {
             boolean hasImage = req.containsKey("image"), hasStrokes = req.containsKey("strokes");
             if (hasImage == hasStrokes)
                 throw ApiException.badRequest("send either 'image' (a data URL) or 'strokes' with 'canvas', not " + (hasImage ? "both" : "neither"));
-            picture = hasImage ? decode(dataUrl(req.get("image"))) : strokes(req.get("strokes"), req.get("canvas"));
+            r = hasImage ? prepare(dataUrl(req.get("image"))) : strokes(req.get("strokes"), req.get("canvas"));
         } else {
             throw new ApiException(415, "send a PNG or JPEG image, or JSON with 'image' (a data URL) or 'strokes'");
         }
         ServedModel model = modelName == null ? models.defaultModel() : models.get(modelName);
-
-        DigitPreprocessor.Result r = prep.process(picture);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model.info().name());
         if (!r.isDigit()) {
@@ -118,7 +125,7 @@ final class PredictApi {
      * DigitPreprocessor.readImage(InputStream): ImageIO.read closes the stream it is given, and closing it again
      * there fails with "closed".)
      */
-    private BufferedImage decode(byte[] bytes) {
+    private DigitPreprocessor.Result prepare(byte[] bytes) throws InterruptedException {
         if (!Http.looksLikeImage(bytes)) throw new ApiException(415, "the image must be a PNG or a JPEG");
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -129,9 +136,15 @@ final class PredictApi {
                 int w = reader.getWidth(0), h = reader.getHeight(0);
                 if (w < 1 || h < 1 || w > limits.maxImageSide() || h > limits.maxImageSide())
                     throw new ApiException(413, "image is " + w + "x" + h + " pixels: the limit is " + limits.maxImageSide() + " on each side");
-                BufferedImage img = reader.read(0);
-                if (img == null) throw ApiException.badRequest("the image cannot be read");
-                return img;
+                int permits = (int) Math.min(budget, (long) w * h);
+                pixelBudget.acquire(permits);
+                try {
+                    BufferedImage img = reader.read(0);
+                    if (img == null) throw ApiException.badRequest("the image cannot be read");
+                    return prep.process(img);
+                } finally {
+                    pixelBudget.release(permits);
+                }
             } finally {
                 reader.dispose();
             }
@@ -141,7 +154,7 @@ final class PredictApi {
         }
     }
 
-    private BufferedImage strokes(Object strokesValue, Object canvasValue) {
+    private DigitPreprocessor.Result strokes(Object strokesValue, Object canvasValue) throws InterruptedException {
         List<?> canvas = Json.list(canvasValue, "'canvas' ([width, height] in pixels)");
         if (canvas.size() != 2 || !(canvas.get(0) instanceof Number cw) || !(canvas.get(1) instanceof Number ch)
                 || !Json.isInteger(cw) || !Json.isInteger(ch))
@@ -173,6 +186,12 @@ final class PredictApi {
             }
             strokes.add(new StrokeRenderer.Stroke(xs, ys));
         }
-        return StrokeRenderer.render(strokes, (int) w, (int) h);
+        int permits = (int) Math.min(budget, w * h);
+        pixelBudget.acquire(permits);
+        try {
+            return prep.process(StrokeRenderer.render(strokes, (int) w, (int) h));
+        } finally {
+            pixelBudget.release(permits);
+        }
     }
 }
