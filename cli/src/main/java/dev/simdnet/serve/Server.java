@@ -104,24 +104,23 @@ public final class Server implements AutoCloseable {
 
     private void route(HttpExchange ex) throws Exception {
         String path = ex.getRequestURI().getRawPath();
-        String method = ex.getRequestMethod();
         if (path.startsWith("/v2")) {
-            kserve(ex, method, path);
+            kserve(ex, path);
             return;
         }
         switch (path) {
             case "/api/predict" -> {
-                allow(method, "POST");
+                allow(ex, "POST");
                 Http.json(ex, 200, predict.predict(Http.body(ex, limits.maxBodyBytes()), Http.query(ex)));
             }
             case "/api/models" -> {
-                allow(method, "GET");
+                allow(ex, "GET");
                 Http.json(ex, 200, modelList());
             }
             default -> {
                 String asset = STATIC.get(path);
                 if (asset == null) throw new ApiException(404, "no such page or endpoint: " + Json.clip(path));
-                allow(method, "GET");
+                allow(ex, "GET");
                 String type = asset.endsWith(".js") ? "text/javascript; charset=utf-8"
                         : asset.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
                 ex.getResponseHeaders().set("Cache-Control", "no-cache");
@@ -131,16 +130,16 @@ public final class Server implements AutoCloseable {
     }
 
     /** {@code /v2...}: health, server and model metadata, readiness and inference. */
-    private void kserve(HttpExchange ex, String method, String path) throws Exception {
+    private void kserve(HttpExchange ex, String path) throws Exception {
         String[] p = path.split("/", -1); // "", "v2", ...
         int n = p.length;
         if (n == 2 || (n == 3 && p[2].isEmpty())) { // /v2
-            allow(method, "GET");
+            allow(ex, "GET");
             Http.json(ex, 200, InferenceProtocol.server(version));
             return;
         }
         if (n == 4 && p[2].equals("health") && (p[3].equals("live") || p[3].equals("ready"))) {
-            allow(method, "GET");
+            allow(ex, "GET");
             Http.json(ex, 200, Map.of(p[3], true));
             return;
         }
@@ -154,15 +153,15 @@ public final class Server implements AutoCloseable {
             }
             switch (rest) {
                 case "" -> {
-                    allow(method, "GET");
+                    allow(ex, "GET");
                     Http.json(ex, 200, InferenceProtocol.metadata(m));
                 }
                 case "ready" -> {
-                    allow(method, "GET");
+                    allow(ex, "GET");
                     Http.json(ex, 200, Map.of("name", m.info().name(), "ready", true));
                 }
                 case "infer" -> {
-                    allow(method, "POST");
+                    allow(ex, "POST");
                     InferenceProtocol.Request req = InferenceProtocol.parse(Http.body(ex, limits.maxBodyBytes()), limits);
                     float[] probs = m.probabilities(req.pixels(), req.count());
                     Http.json(ex, 200, InferenceProtocol.answer(m, req, probs));
@@ -174,8 +173,11 @@ public final class Server implements AutoCloseable {
         throw new ApiException(404, "no such endpoint: " + Json.clip(path));
     }
 
-    private static void allow(String method, String allowed) {
-        if (!method.equals(allowed)) throw new ApiException(405, "use " + allowed + " here, not " + Json.clip(method));
+    private static void allow(HttpExchange ex, String allowed) {
+        String method = ex.getRequestMethod();
+        if (method.equals(allowed)) return;
+        ex.getResponseHeaders().set("Allow", allowed);
+        throw new ApiException(405, "use " + allowed + " here, not " + Json.clip(method));
     }
 
     private Map<String, Object> modelList() {

@@ -287,6 +287,9 @@ class ServerApiTest {
         refused(post("/api/predict?model=nosuch", seven()), 404, "unknown model");
         refused(get("/v2/models/tiny/versions/2/ready"), 404, "version");
         refused(get("/v2/models/tiny/infer"), 405, "POST");
+        var allow = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/predict")).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(allow.headers().firstValue("Allow")).contains("POST");
         refused(post("/v2/health/live", "{}"), 405, "GET");
         refused(get("/api/predict"), 405, "POST");
         refused(get("/etc/passwd"), 404);
