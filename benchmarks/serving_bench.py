@@ -78,6 +78,7 @@ def main():
     ap.add_argument("--jar", default="cli/target/cli.jar")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(os.getcwd()), "shared", "data"))
     ap.add_argument("--model", default=None, help="checkpoint to serve (default: the jar's bundled model)")
+    ap.add_argument("--model-note", default="", help="what the served model is, for the report")
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--java-opts", default="-Xms32m -Xmx192m -XX:+UseSerialGC")
     ap.add_argument("--load", default="", help="the load seen before the run, for the report")
@@ -149,6 +150,8 @@ def main():
 
     s, b, p = res["single"], res["batch"], res["pendigits"]
     model = "the jar's bundled default model" if a.model is None else f"`{os.path.basename(a.model)}`"
+    if a.model_note:
+        model += f" ({a.model_note})"
     md = f"""## Serving
 
 `benchmarks/run-serving.sh` on {bench_md.machine()}, {bench_md.jdk()}, {bench_md.today()}; {model};
