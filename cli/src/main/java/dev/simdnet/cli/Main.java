@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "simdnet", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Train and run convolutional networks on the JDK alone: SIMD kernels on the Vector API.",
-        subcommands = {TrainCommand.class, EvalCommand.class, ClassifyCommand.class, BenchCommand.class, RenderPenDigitsCommand.class,
-                RunsCommand.class, SweepCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, ClassifyCommand.class, BenchCommand.class, ServeCommand.class,
+                RunsCommand.class, SweepCommand.class, RenderPenDigitsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -19,7 +19,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: train, eval, classify, bench, runs or sweep");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: train, eval, classify, bench, serve, runs or sweep");
     }
 
     public static void main(String[] args) {

@@ -33,7 +33,7 @@ public final class DigitClassifier {
     }
 
     /** The normalization of the data set the model was trained on (MNIST unless its config says otherwise). */
-    static Normalization normalizationOf(Checkpoint.Loaded model) {
+    public static Normalization normalizationOf(Checkpoint.Loaded model) {
         try {
             Object d = JSON.std.mapFrom(model.metadata().getOrDefault("config", "{}")).get("dataset");
             return d == null ? Normalization.MNIST : DatasetKind.parse(d.toString()).normalization();

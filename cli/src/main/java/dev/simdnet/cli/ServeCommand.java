@@ -1,0 +1,133 @@
+package dev.simdnet.cli;
+
+import dev.simdnet.serve.Limits;
+import dev.simdnet.serve.ModelRegistry;
+import dev.simdnet.serve.ServedModel;
+import dev.simdnet.serve.Server;
+import dev.simdnet.train.Checkpoint;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code serve}: the draw-a-digit page and the prediction API (KServe V2 REST and /api/predict) until Ctrl-C.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Serve the draw-a-digit page and a prediction API (Open Inference Protocol / KServe V2 REST, and /api/predict).",
+                "Models are named by --model NAME=CHECKPOINT (or by the file's name); the first is the default."})
+final class ServeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--model", paramLabel = "[NAME=]CHECKPOINT", arity = "1..*",
+            description = "Checkpoints to serve, several allowed (default: the model bundled in the jar, named 'default').")
+    List<String> modelArgs = new ArrayList<>();
+
+    @Option(names = "--port", paramLabel = "P", defaultValue = "8080", description = "Port (0: any free port). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to listen on (0.0.0.0: every interface). Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    /** Counted down on shutdown; lets tests stop a running command. */
+    final CountDownLatch stop = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 0 || port > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in [0, 65535], got " + port);
+        int replicas = common.threadsOr(Runtime.getRuntime().availableProcessors());
+        List<ServedModel> served = new ArrayList<>();
+        try {
+            if (modelArgs.isEmpty()) {
+                served.add(new ServedModel("default", () -> Checkpoint.loadResource(ClassifyCommand.DEFAULT_MODEL),
+                        resourceSize(ClassifyCommand.DEFAULT_MODEL), replicas, common.kernels));
+            }
+            for (String arg : modelArgs) {
+                int eq = arg.indexOf('=');
+                Path file = Path.of(eq < 0 ? arg : arg.substring(eq + 1));
+                String name = eq < 0 ? nameOf(file) : arg.substring(0, eq);
+                if (!ModelRegistry.NAME.matcher(name).matches())
+                    throw new CommandLine.ParameterException(spec.commandLine(), "invalid model name '" + name
+                            + "': use letters, digits, '.', '_' and '-' (--model NAME=CHECKPOINT)");
+                if (!Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString());
+                served.add(new ServedModel(name, () -> Checkpoint.load(file), Files.size(file), replicas, common.kernels));
+            }
+        } catch (Exception e) {
+            for (ServedModel m : served) m.close();
+            throw e;
+        }
+        ModelRegistry registry;
+        try {
+            registry = new ModelRegistry(served);
+        } catch (IllegalArgumentException e) {
+            for (ServedModel m : served) m.close();
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+        Server server;
+        try {
+            server = Server.start(registry, host, port, Limits.DEFAULT, serverVersion(), line -> {
+                synchronized (err) {
+                    err.println(line);
+                    err.flush();
+                }
+            });
+        } catch (java.net.BindException e) {
+            registry.close();
+            throw new java.io.IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage() + " (try another --port)");
+        }
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            server.close();
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        List<String> names = registry.all().stream().map(m -> m.info().name()).toList();
+        out.println(String.format(Locale.ROOT, "Serving %s at %s (open it in a browser; Ctrl-C stops)", String.join(", ", names), server.address()));
+        out.flush();
+        try {
+            stop.await();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                server.close();
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and closes the server
+            }
+        }
+        return 0;
+    }
+
+    private static String serverVersion() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+
+    /** The checkpoint file's name without extension, made into a valid model name. */
+    static String nameOf(Path file) {
+        String n = file.getFileName().toString().replaceFirst("\\.safetensors$", "").replaceAll("[^A-Za-z0-9._-]", "_");
+        if (n.startsWith(".")) n = "_" + n.substring(1);
+        return n.isEmpty() ? "model" : n.length() > 64 ? n.substring(0, 64) : n;
+    }
+
+    private static long resourceSize(String resource) throws java.io.IOException {
+        try (InputStream in = ServeCommand.class.getResourceAsStream(resource)) {
+            if (in == null) throw new Checkpoint.CheckpointException("this build has no bundled model " + resource + ": pass --model CHECKPOINT");
+            return in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+    }
+}
