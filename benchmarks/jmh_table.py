@@ -42,10 +42,21 @@ def peaks(peak_results):
     return found
 
 
+def milliseconds(result):
+    """Time of one call from JMH's primary score (throughput in ops/s, or an average time)."""
+    m = result["primaryMetric"]
+    unit, score = m.get("scoreUnit", ""), float(m["score"])
+    if unit == "ops/s" and score > 0:
+        return f"{1000 / score:.3g}"
+    if unit in ("ms/op", "us/op", "s/op"):
+        return f"{score * {'ms/op': 1, 'us/op': 1e-3, 's/op': 1e3}[unit]:.3g}"
+    return "n/a"
+
+
 def table(rows, peak):
     """Markdown table of one benchmark method's rows."""
     params = sorted({key for r in rows for key in r.get("params", {})} - {"threads", "impl"})
-    head = params + ["impl", "threads", "GFLOP/s (score ± error)", "median", "share of peak"]
+    head = params + ["impl", "threads", "ms per call", "GFLOP/s (score ± error)", "median", "share of peak"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
 
     def order(r):
@@ -58,7 +69,7 @@ def table(rows, peak):
         reference = peak.get("perThread") if threads == 1 else peak.get("allCores")
         share = f"{100 * score / reference:.0f}%" if reference else "n/a"
         p = r.get("params", {})
-        cells = [p.get(k, "") for k in params] + [p.get("impl", ""), str(threads),
+        cells = [p.get(k, "") for k in params] + [p.get("impl", ""), str(threads), milliseconds(r),
                                                    f"{score:.1f} ± {error:.1f}" if error == error else f"{score:.1f}", f"{median:.1f}", share]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

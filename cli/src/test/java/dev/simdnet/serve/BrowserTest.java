@@ -1,5 +1,7 @@
 package dev.simdnet.serve;
 
+import dev.simdnet.data.PenDigits;
+
 import dev.simdnet.train.Checkpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -140,10 +142,10 @@ class BrowserTest {
     void readsRealPenWrittenDigits() throws Exception {
         assumeTrue(trained, "the accuracy test needs the bundled default model (" + BUNDLED + ") or -Dsimdnet.serve.testModel");
         Path file = Path.of(System.getProperty("simdnet.test.data", "../../shared/data"), "pendigits", "pendigits-train.unipen");
-        List<PenDigits> digits = PenDigits.spread(PenDigits.read(file), 31); // 310 digits, 31 of each class
+        List<PenDigits.PenDigit> digits = PenDigitReplay.spread(PenDigits.load(file), 31); // 310 digits, 31 of each class
         List<String> shown = new ArrayList<>();
         for (int from = 0; from < digits.size(); from += 62) {
-            List<double[][][]> batch = digits.subList(from, Math.min(digits.size(), from + 62)).stream().map(d -> d.onCanvas(CANVAS)).toList();
+            List<double[][][]> batch = digits.subList(from, Math.min(digits.size(), from + 62)).stream().map(d -> PenDigitReplay.onCanvas(d, CANVAS)).toList();
             shown.addAll(replay(batch));
         }
         int correct = 0;
