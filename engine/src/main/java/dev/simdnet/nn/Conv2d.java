@@ -23,6 +23,11 @@ public final class Conv2d implements Layer {
     private Tensor inputGrad;      // (batch, H, W, inC), likewise
 
     public Conv2d(String name, int inC, int outC, int kernel, int stride, int pad, SplittableRandom rng) {
+        this(name, inC, outC, kernel, stride, pad, rng, false);
+    }
+
+    /** With {@code glorot}, Glorot (Xavier) weights, for a convolution with no ReLU after it (LeNet). */
+    public Conv2d(String name, int inC, int outC, int kernel, int stride, int pad, SplittableRandom rng, boolean glorot) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("a layer needs a name");
         if (inC < 1 || outC < 1 || kernel < 1 || stride < 1 || pad < 0)
             throw new IllegalArgumentException(name + ": invalid convolution inC=" + inC + " outC=" + outC
@@ -34,7 +39,8 @@ public final class Conv2d implements Layer {
         this.stride = stride;
         this.pad = pad;
         Tensor w = Tensor.zeros(outC, kernel, kernel, inC);
-        Init.heNormal(w.data(), 0, w.size(), kernel * kernel * inC, rng);
+        if (glorot) Init.glorotUniform(w.data(), 0, w.size(), kernel * kernel * inC, kernel * kernel * outC, rng);
+        else Init.heNormal(w.data(), 0, w.size(), kernel * kernel * inC, rng);
         this.weight = new Parameter(name + ".weight", w, Tensor.zeros(outC, kernel, kernel, inC), true);
         this.bias = new Parameter(name + ".bias", Tensor.zeros(outC), Tensor.zeros(outC), false);
     }

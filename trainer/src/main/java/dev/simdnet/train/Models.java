@@ -84,18 +84,19 @@ public final class Models {
         return l;
     }
 
+    // As in Deeplearning4j's example: identity activations after the convolutions, Xavier weights everywhere.
     private static List<Layer> lenet(ModelSpec s, SplittableRandom rng) {
         int c = s.inputShape()[2];
         List<Layer> l = new ArrayList<>();
-        l.add(new Conv2d("conv1", c, 20, 5, 1, 0, rng));      // (b, 24, 24, 20)
-        l.add(new MaxPool2d("pool1", 2, 2));                  // (b, 12, 12, 20)
-        l.add(new Conv2d("conv2", 20, 50, 5, 1, 0, rng));     // (b, 8, 8, 50)
-        l.add(new MaxPool2d("pool2", 2, 2));                  // (b, 4, 4, 50)
+        l.add(new Conv2d("conv1", c, 20, 5, 1, 0, rng, true));      // (b, 24, 24, 20)
+        l.add(new MaxPool2d("pool1", 2, 2));                        // (b, 12, 12, 20)
+        l.add(new Conv2d("conv2", 20, 50, 5, 1, 0, rng, true));     // (b, 8, 8, 50)
+        l.add(new MaxPool2d("pool2", 2, 2));                        // (b, 4, 4, 50)
         l.add(new Flatten("flatten"));
-        l.add(new Linear("fc1", 800, 500, rng));
+        l.add(new Linear("fc1", 800, 500, rng, true));
         l.add(new Relu("relu1"));
         if (s.dropout() > 0) l.add(new Dropout("drop1", s.dropout()));
-        l.add(new Linear("fc2", 500, s.classes(), rng));
+        l.add(new Linear("fc2", 500, s.classes(), rng, true));
         return l;
     }
 
