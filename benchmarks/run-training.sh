@@ -14,16 +14,20 @@ JAR=cli/target/cli.jar
 JAVA=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector)
 SEEDS="${SEEDS:-1 2 3}"
 
-run() { # name, then train arguments; records max RSS from /usr/bin/time
+run() { # name, then train arguments; records max RSS from /usr/bin/time. $HEAP: extra JVM options.
   local name=$1; shift
   benchmarks/wait-idle.sh 0.5 120 > "$OUT/$name.load"
-  /usr/bin/time -f '%M' -o "$OUT/$name.rss" "${JAVA[@]}" -jar "$JAR" train "$@" --data-dir "$DATA/mnist" \
+  /usr/bin/time -f '%M' -o "$OUT/$name.rss" "${JAVA[@]}" ${HEAP:-} -jar "$JAR" train "$@" --data-dir "$DATA/mnist" \
       --output "$OUT/$name.safetensors" > "$OUT/$name.json" 2> "$OUT/$name.log"
   echo "$name: $(cat "$OUT/$name.json")"
 }
 
 for s in $SEEDS; do run "fast-seed$s" --preset fast --seed "$s"; done
 run lenet-1epoch --preset lenet --epochs 1
+# The same runs with the heap capped: the live set is about 64 MB, but with its default heap policy the JVM grows
+# the heap to a gigabyte while the boxed (not yet compiled) vector code of the first second churns out garbage.
+HEAP=-Xmx256m run fast-seed1-xmx256m --preset fast --seed 1
+HEAP=-Xmx256m run lenet-1epoch-xmx256m --preset lenet --epochs 1
 [ "${WITH_BEST:-0}" = 1 ] && for s in $SEEDS; do run "best-seed$s" --preset best --seed "$s"; done
 
 # Real handwriting: every pen digit drawn as on a canvas, read by classify with the bundled model; the same

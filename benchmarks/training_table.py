@@ -25,19 +25,23 @@ for path in sorted(glob.glob(os.path.join(out_dir, "*.json"))):
 
 lines = [f"## Training, end to end ({today()})", "",
          f"Machine: {machine()}. JDK: {jdk()}. Script: `benchmarks/run-training.sh`. "
-         "Training seconds exclude data loading; peak RSS is the whole JVM's maximum resident set (`/usr/bin/time`).", "",
+         "Training seconds exclude data loading and include the JIT warm-up; peak RSS is the whole JVM's maximum resident "
+         "set (`/usr/bin/time`), with the JVM's default heap policy unless the run's name ends in `-xmx256m` (`java -Xmx256m`).", "",
          "| run | model | epochs | test accuracy | best validation | training s | images/s | peak RSS MB | CPU before |",
          "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
 for r in rows:
     lines.append(f"| {r['name']} | {r['model']} | {r['epochs']} | {100 * r['test_accuracy']:.2f}% | "
                  f"{100 * (r.get('best_val_accuracy') or 0):.2f}% | {r['train_seconds']:.1f} | {r['images_per_second']} | "
                  f"{r['rss_mb']} | {r['load_note']} |")
-fast = [r for r in rows if r["name"].startswith("fast-")]
+fast = [r for r in rows if r["name"].startswith("fast-seed") and "xmx" not in r["name"]]
 if fast:
     acc = [r["test_accuracy"] for r in fast]
     secs = [r["train_seconds"] for r in fast]
     lines += ["", f"`fast` over {len(fast)} seeds: mean test accuracy {100 * statistics.mean(acc):.2f}% "
                   f"(min {100 * min(acc):.2f}%), training seconds median {statistics.median(secs):.1f} (max {max(secs):.1f})."]
+jar = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli", "target", "cli.jar")
+if os.path.exists(jar):
+    lines += ["", f"`cli.jar` (every dependency and the bundled model included): {os.path.getsize(jar) / 1e6:.2f} MB."]
 pen = os.path.join(out_dir, "pendigits.jsonl")
 if os.path.exists(pen):
     total = correct = 0

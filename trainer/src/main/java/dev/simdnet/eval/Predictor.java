@@ -42,9 +42,17 @@ public final class Predictor {
         return sum;
     }
 
-    /** Evaluates {@code net} on the images {@code idx}. */
+    /** Evaluates {@code net} on the images {@code idx}, 500 at a time. */
     public static Evaluation evaluate(Sequential net, Kernels k, Dataset data, Normalization norm, int[] idx, int classes) {
-        float[] p = probabilities(net, k, data, norm, idx, classes, 500);
+        return evaluate(net, k, data, norm, idx, classes, 500);
+    }
+
+    /**
+     * Evaluates {@code net} on the images {@code idx} in batches of {@code batch}: during training, the training
+     * batch size, so the layers keep the buffers they already hold instead of allocating a second set.
+     */
+    public static Evaluation evaluate(Sequential net, Kernels k, Dataset data, Normalization norm, int[] idx, int classes, int batch) {
+        float[] p = probabilities(net, k, data, norm, idx, classes, batch);
         return Evaluation.of(p, labels(data, idx), idx.length, classes);
     }
 
