@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 DATA="${1:-$(cd .. && pwd)/shared/data}"
 OUT=bench-out/training
-rm -rf "$OUT" && mkdir -p "$OUT"
+[ "${SKIP_TRAINING:-0}" = 1 ] || rm -rf "$OUT"
+mkdir -p "$OUT"
 mvn -B -q -o package -DskipTests
 JAR=cli/target/cli.jar
 JAVA=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector)
@@ -22,19 +23,22 @@ run() { # name, then train arguments; records max RSS from /usr/bin/time. $HEAP:
   echo "$name: $(cat "$OUT/$name.json")"
 }
 
+if [ "${SKIP_TRAINING:-0}" != 1 ]; then   # SKIP_TRAINING=1: only the pen digits and classify, into the same folder
 for s in $SEEDS; do run "fast-seed$s" --preset fast --seed "$s"; done
 run lenet-1epoch --preset lenet --epochs 1
 # The same runs with the heap capped: the live set is about 64 MB, but with its default heap policy the JVM grows
 # the heap to a gigabyte while the boxed (not yet compiled) vector code of the first second churns out garbage.
 HEAP=-Xmx256m run fast-seed1-xmx256m --preset fast --seed 1
 HEAP=-Xmx256m run lenet-1epoch-xmx256m --preset lenet --epochs 1
+fi
 [ "${WITH_BEST:-0}" = 1 ] && for s in $SEEDS; do run "best-seed$s" --preset best --seed "$s"; done
 
 # Real handwriting: every pen digit drawn as on a canvas, read by classify with the bundled model; the same
 # run gives classify's files per second (JVM start-up measured apart, on one file, and subtracted).
 rm -rf "$OUT/pendigits" && "${JAVA[@]}" -jar "$JAR" render-pendigits --input "$DATA/pendigits/pendigits-train.unipen" --output "$OUT/pendigits" 2>/dev/null
-one=$(find "$OUT/pendigits" -name '*.png' | head -1)
+one=$(find "$OUT/pendigits" -name '*.png' -print -quit)
 benchmarks/wait-idle.sh 0.5 120 > "$OUT/classify.load"
+rm -f "$OUT/classify.times"
 for i in 1 2 3; do
   s=$(date +%s.%N); "${JAVA[@]}" -jar "$JAR" classify "$one" > /dev/null 2>&1; m=$(date +%s.%N)
   "${JAVA[@]}" -jar "$JAR" classify --json "$OUT/pendigits" > "$OUT/pendigits.jsonl" 2>/dev/null; e=$(date +%s.%N)
