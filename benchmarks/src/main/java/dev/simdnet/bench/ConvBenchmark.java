@@ -2,7 +2,6 @@ package dev.simdnet.bench;
 
 import dev.simdnet.kernel.ConvGeometry;
 import dev.simdnet.kernel.Kernels;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -57,16 +56,6 @@ public class ConvBenchmark {
     private boolean needDx;
     private double forwardGflop, trainGflop;
 
-    /** GFLOP/s as a JMH secondary metric (JMH divides the count by the measured time). */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class ConvFlops {
-        public double gflops;
-
-        @Setup(Level.Iteration)
-        public void reset() { gflops = 0; }
-    }
-
     static ConvGeometry geometry(String layer, int batch) {
         return switch (layer) {
             case "lenet.conv1" -> new ConvGeometry(batch, 28, 28, 1, 20, 5, 5, 1, 0);  // 5x5 1->20, valid
@@ -110,14 +99,14 @@ public class ConvBenchmark {
     }
 
     @Benchmark
-    public float[] forward(ConvFlops flops) {
+    public float[] forward(Flops flops) {
         kernels.conv2dForward(g, x, 0, w, 0, bias, 0, y, 0);
         flops.gflops += forwardGflop;
         return y;
     }
 
     @Benchmark
-    public float[] forwardBackward(ConvFlops flops) {
+    public float[] forwardBackward(Flops flops) {
         kernels.conv2dForward(g, x, 0, w, 0, bias, 0, y, 0);
         kernels.conv2dBackward(g, x, 0, w, 0, dy, 0, dx, 0, dw, 0, dbias, 0);
         flops.gflops += trainGflop;
@@ -125,7 +114,7 @@ public class ConvBenchmark {
     }
 
     @Benchmark
-    public float[] forwardOneGemm(ConvFlops flops) {
+    public float[] forwardOneGemm(Flops flops) {
         int n = g.outC(), k = g.cols();
         kernels.im2col(g, x, 0, col, 0);
         kernels.sgemm(false, true, g.rows(), n, k, col, 0, k, w, 0, k, 0f, y, 0, n);

@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 
 /** {@code eval}: test accuracy of one checkpoint, or of several as an ensemble, with the details behind it. */
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = {"Evaluate checkpoints on the test set: accuracy with a 95% interval, per-class precision and recall,",
+        description = {"Evaluate checkpoints on the test set: accuracy with a 95%% interval, per-class precision and recall,",
                 "the confusion matrix. Several checkpoints are evaluated as an ensemble (probabilities averaged)."})
 final class EvalCommand implements Callable<Integer> {
 

@@ -49,6 +49,9 @@ class BrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
+        // Selenium warns that it has no DevTools bindings for this Chromium version; the tests use none.
+        java.util.logging.Logger.getLogger("org.openqa.selenium.devtools").setLevel(java.util.logging.Level.SEVERE);
+        java.util.logging.Logger.getLogger("org.openqa.selenium.chromium").setLevel(java.util.logging.Level.SEVERE);
         assumeTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
                 "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)");
         List<ServedModel> models = new ArrayList<>();
