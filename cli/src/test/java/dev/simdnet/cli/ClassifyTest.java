@@ -30,7 +30,7 @@ class ClassifyTest {
     static void trainASmallModel() {
         model = dir.resolve("mlp.safetensors");
         Cli r = Cli.run("train", "--preset", "baseline", "--epochs", "0.3", "--validation", "1000", "--data-dir", Cli.mnist(),
-                "--offline", "--output", model.toString(), "--state-dir", dir.resolve("state").toString());
+                "--offline", "--output", model.toString(), "--state-dir", dir.resolve("state").toString(), "--no-track");
         assertThat(r.exit()).as(r.err()).isZero();
         test = DatasetLoader.load(DatasetKind.MNIST, Subset.TEST, DataSource.offline(Cli.data()));
     }

@@ -19,7 +19,7 @@ class ResumeAfterKillTest {
 
     static List<String> trainArgs(Path dir, String name) {
         return new ArrayList<>(List.of("train", "--preset", "baseline", "--epochs", "4", "--validation", "30000", "--threads", "2",
-                "--augment", "light", "--data-dir", Cli.mnist(), "--offline", "--output", dir.resolve(name + ".safetensors").toString()));
+                "--augment", "light", "--data-dir", Cli.mnist(), "--offline", "--no-track", "--output", dir.resolve(name + ".safetensors").toString()));
     }
 
     @Test
