@@ -70,9 +70,10 @@ public record TrainConfig(String model, String dataset, double epochs, int batch
             // Deeplearning4j's example, head to head: Adam 1e-3, batch 64.
             case "lenet" -> new TrainConfig("lenet", "mnist", 1, 64, 1e-3f, "adam", 0.9f, 0f, "constant", 0f, 0f,
                     0f, "none", 5000, 0, 1, cores);
-            // The accuracy record: wider CNN, augmentation, dropout, longer.
+            // The accuracy record: wider CNN, mild augmentation, dropout, 15 epochs. Strong augmentation left it
+            // underfitting (98.6% training accuracy, 99.24% validation); light reached 99.66% validation.
             case "best" -> new TrainConfig("best", "mnist", 15, 128, 0.1f, "sgd", 0.9f, 5e-4f, "onecycle", 0.2f, 0.1f,
-                    0.25f, "strong", 5000, 0, 1, cores);
+                    0.25f, "light", 5000, 0, 1, cores);
             // The model bundled in cli.jar for classify and the web app: the fast network, eight epochs on mildly
             // distorted digits (rotation, scale, shear, shift), which read pen-drawn digits better than both no
             // distortion and strong distortion (whose rotations turn a flagged 1 into a 7).
