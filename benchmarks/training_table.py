@@ -39,6 +39,12 @@ if fast:
     secs = [r["train_seconds"] for r in fast]
     lines += ["", f"`fast` over {len(fast)} seeds: mean test accuracy {100 * statistics.mean(acc):.2f}% "
                   f"(min {100 * min(acc):.2f}%), training seconds median {statistics.median(secs):.1f} (max {max(secs):.1f})."]
+ensemble = os.path.join(out_dir, "ensemble.eval")
+if os.path.exists(ensemble):
+    e = json.load(open(ensemble))
+    names = ", ".join(os.path.basename(c).replace(".safetensors", "") for c in e["checkpoints"])
+    lines += ["", f"Ensemble of {len(e['checkpoints'])} ({names}; probabilities averaged, `eval CKPT...`): "
+                  f"test accuracy **{100 * e['test_accuracy']:.2f}%** (95% CI {100 * e['ci95'][0]:.2f}% to {100 * e['ci95'][1]:.2f}%)."]
 jar = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli", "target", "cli.jar")
 if os.path.exists(jar):
     lines += ["", f"`cli.jar` (every dependency and the bundled model included): {os.path.getsize(jar) / 1e6:.2f} MB."]
