@@ -47,7 +47,7 @@ public final class AdamW implements Optimizer {
 
     @Override
     public void step(List<Parameter> params, float lr) {
-        if (!(lr >= 0f) || Float.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + lr);
+        Optimizer.checkLearningRate(lr);
         long t = steps + 1;
         for (Parameter p : params) {
             StateStore.requireContiguous(p);

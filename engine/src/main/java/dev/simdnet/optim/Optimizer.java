@@ -14,6 +14,11 @@ import java.util.Map;
  */
 public interface Optimizer {
 
+    /** Refuses a negative, NaN or infinite learning rate (a schedule gone wrong), before any weight changes. */
+    static void checkLearningRate(float lr) {
+        if (!(lr >= 0f) || Float.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + lr);
+    }
+
     /** One update of every parameter with learning rate {@code lr}; increments {@link #steps()}. */
     void step(List<Parameter> params, float lr);
 

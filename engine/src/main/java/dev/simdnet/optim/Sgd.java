@@ -38,7 +38,7 @@ public final class Sgd implements Optimizer {
 
     @Override
     public void step(List<Parameter> params, float lr) {
-        if (!(lr >= 0f) || Float.isInfinite(lr)) throw new IllegalArgumentException("learning rate must be finite and at least 0, got " + lr);
+        Optimizer.checkLearningRate(lr);
         for (Parameter p : params) {
             StateStore.requireContiguous(p);
             Tensor v = state.get(p, "momentum");
