@@ -25,11 +25,12 @@ run() { # name, then train arguments; records max RSS from /usr/bin/time. $HEAP:
 
 if [ "${SKIP_TRAINING:-0}" != 1 ]; then   # SKIP_TRAINING=1: only the pen digits and classify, into the same folder
 for s in $SEEDS; do run "fast-seed$s" --preset fast --seed "$s"; done
-run lenet-1epoch --preset lenet --epochs 1
-# The same runs with the heap capped: the live set is about 64 MB, but with its default heap policy the JVM grows
-# the heap to a gigabyte while the boxed (not yet compiled) vector code of the first second churns out garbage.
+for s in $SEEDS; do run "lenet-seed$s" --preset lenet --seed "$s"; done
+# Deeplearning4j's own recipe on the same network, for the head-to-head row: Adam at a constant 1e-3.
+run lenet-dl4j-recipe --preset lenet --schedule constant --lr 0.001 --warmup 0
+# The same runs with the heap capped (the trainer's heap guard is then off): the live set is about 64 MB.
 HEAP=-Xmx256m run fast-seed1-xmx256m --preset fast --seed 1
-HEAP=-Xmx256m run lenet-1epoch-xmx256m --preset lenet --epochs 1
+HEAP=-Xmx256m run lenet-seed1-xmx256m --preset lenet --seed 1
 fi
 if [ "${WITH_BEST:-0}" = 1 ]; then   # about 8.5 minutes a seed here
   for s in $SEEDS; do HEAP=-Xmx1g run "best-seed$s" --preset best --seed "$s"; done

@@ -42,7 +42,7 @@ final class TrainCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Option(names = "--preset", paramLabel = "NAME", defaultValue = "fast",
-            description = "Starting config: baseline, fast, lenet or best. Default: ${DEFAULT-VALUE}.")
+            description = "Starting config: baseline, fast, lenet, best or digits. Default: ${DEFAULT-VALUE}.")
     String preset;
 
     @Option(names = "--model", paramLabel = "NAME", description = "Network: mlp, lenet5, lenet, fast or best.")

@@ -20,10 +20,17 @@ final class Augmentations {
         return (images, count, epoch, ids, idsFrom) -> augmenter.apply(images, 0, count, epoch, ids, idsFrom, parallel);
     }
 
-    /** A grid of 16 training digits, each shown plain and in 7 augmented variants, for a person to look at. */
+    /**
+     * A grid of 16 training images, each shown plain and in 7 augmented variants, for a person to look at: the
+     * first image of every class, then images spread over the set.
+     */
     static void saveGrid(Dataset train, String level, long seed, Path png) throws IOException {
         int[] samples = new int[16];
-        for (int i = 0; i < samples.length; i++) samples[i] = i * 997 % train.n();
+        int k = 0;
+        for (int c = 0; c < train.numClasses() && k < samples.length; c++)
+            for (int i = 0; i < train.n(); i++)
+                if (train.label(i) == c) { samples[k++] = i; break; }
+        for (int i = 1; k < samples.length; i++) samples[k++] = i * 997 % train.n();
         AugmentPreview.writePng(png, train, samples, new Augmenter(AugmentConfig.preset(level), seed), 7, 3);
     }
 }

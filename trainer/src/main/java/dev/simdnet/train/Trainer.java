@@ -43,6 +43,7 @@ public final class Trainer {
     private final TrainListener listener;
     private final BatchAugmenter augmenter;
     private final Path stateDir;
+    private final HeapGuard heapGuard = HeapGuard.forThisJvm();
     private volatile boolean stopRequested;
 
     /**
@@ -150,6 +151,7 @@ public final class Trainer {
             float lr = schedule.lr(step, totalSteps);
             optimizer.step(params, lr);
             step++;
+            heapGuard.check();
             seen += b;
             lossSum += loss;
             lossSteps++;
@@ -233,6 +235,7 @@ public final class Trainer {
             Tensor logits = copy.forward(x, ctx);
             kernels.softmaxCrossEntropy(n, classes, logits.data(), logits.offset(), y, 0, 0f, null, 0, dlogits, 0);
             copy.backward(Tensor.view(dlogits, 0, n, classes), ctx.withNeedInputGrad(false));
+            heapGuard.check();
         }
     }
 
