@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 DATA="${1:-$(cd .. && pwd)/shared/data}"
 OUT=bench-out/training
-[ "${SKIP_TRAINING:-0}" = 1 ] || rm -rf "$OUT"
 mkdir -p "$OUT"
+# A fresh run clears the folder but keeps the best-* runs (8 minutes a seed; WITH_BEST=1 redoes them).
+[ "${SKIP_TRAINING:-0}" = 1 ] || find "$OUT" -mindepth 1 -maxdepth 1 ! -name 'best-*' ! -name ensemble.eval -exec rm -rf {} +
 mvn -B -q -o package -DskipTests
 JAR=cli/target/cli.jar
 JAVA=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector)
