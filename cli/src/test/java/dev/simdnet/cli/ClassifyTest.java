@@ -121,6 +121,44 @@ class ClassifyTest {
         assertThat(badModel.oneLineError()).as(badModel.err()).isTrue();
     }
 
+    /**
+     * More files than one chunk: the network warms up and runs chunk after chunk while the next ones are
+     * decoded; the lines still come in file order, one per file.
+     */
+    @Test
+    void manyFilesComeOutInOrder() throws Exception {
+        Path in = Files.createDirectories(dir.resolve("many"));
+        int n = 1100; // three chunks
+        for (int i = 0; i < n; i++) {
+            BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+            img.getRaster().setDataElements(0, 0, 28, 28, java.util.Arrays.copyOfRange(test.images(), i * 784, (i + 1) * 784));
+            ImageIO.write(img, "png", in.resolve(String.format("d%04d.png", i)).toFile());
+        }
+        Cli r = Cli.run("classify", in.toString(), "--model", model.toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<Map<String, Object>> lines = r.out().lines().map(l -> {
+            try {
+                return JSON.std.mapFrom(l);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(l, e);
+            }
+        }).toList();
+        assertThat(lines).hasSize(n);
+        int correct = 0;
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> m = lines.get(i);
+            assertThat((String) m.get("file")).endsWith(String.format("d%04d.png", i));
+            if (m.get("digit") instanceof Number d && d.intValue() == test.label(i)) correct++;
+        }
+        assertThat(correct).as("correct of " + n).isGreaterThanOrEqualTo(n * 8 / 10);
+    }
+
+    @Test
+    void classesComeMostLikelyFirstTiesInClassOrder() {
+        float[] probs = {9, 9, 9, 0.1f, 0.3f, 0.3f, 0.05f, 0.1f, 0f, 0.15f}; // the first three belong to another item
+        assertThat(ClassifyCommand.mostLikelyFirst(probs, 3, 7)).containsExactly(1, 2, 6, 0, 4, 3, 5);
+    }
+
     @Test
     void rendersPenDigitsForTheHandwritingBenchmark() throws Exception {
         Path out = dir.resolve("pen");

@@ -1,9 +1,15 @@
 package dev.simdnet.data;
 
 import dev.simdnet.tensor.Tensor;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -156,49 +162,68 @@ public final class DigitPreprocessor {
         }
     }
 
-    /** Reads and prepares an image file. */
+    /**
+     * Reads and prepares an image file: a PNG through {@link PngDecoder} (twice as fast as ImageIO on small
+     * files), anything else, or a PNG it leaves to ImageIO, through {@link #readImage}. Both give the same result
+     * for the same PNG.
+     */
     public Result process(Path file) {
-        return process(readImage(file));
+        byte[] bytes = readFile(file);
+        Picture png = PngDecoder.isPng(bytes) ? PngDecoder.decode(bytes, file.toString()) : null;
+        return process(png != null ? png : picture(readImage(new ByteArrayInputStream(bytes), file.toString())));
+    }
+
+    /**
+     * The largest file read whole: bigger than any PNG within {@link PngDecoder#MAX_PIXELS} (8 bytes a pixel,
+     * stored uncompressed), and than any reasonable JPEG or GIF of a digit.
+     */
+    private static final long MAX_FILE_BYTES = 256L << 20;
+
+    private static byte[] readFile(Path file) {
+        if (!Files.isRegularFile(file)) throw new DataException(file + " does not exist or is not a file");
+        try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES)
+                throw new DataException(file + " is " + size + " bytes: too large for a picture of a digit (the limit is "
+                        + (MAX_FILE_BYTES >> 20) + " MB)");
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new DataException("cannot read " + file + ": " + e, e);
+        }
     }
 
     /** Prepares a picture. */
     public Result process(BufferedImage image) {
-        int w = image.getWidth(), h = image.getHeight();
-        int[] ink = inkMap(image); // (h, w), 0..255, polarity fixed but not yet stretched
+        return process(picture(image));
+    }
 
-        // (1b) Stretch: background (the border's median ink) -> 0, strongest ink -> 255.
+    /**
+     * Prepares a picture, overwriting its arrays (a picture is prepared once). The loops are all in small
+     * methods of their own: for a hot loop in a long method, the JIT compiles the whole method, and did so once
+     * per loop here (0.4 s of compiling on a 2-core machine, while the pictures waited).
+     */
+    public Result process(Picture picture) {
+        int w = picture.width(), h = picture.height();
+        int[] ink = inkMap(picture); // (h, w), 0..255, polarity fixed but not yet stretched
+
+        // (1b) Stretch: background (the border's median ink) -> 0, strongest ink -> 255. The strongest ink of
+        // each column first: the maximum is theirs, and the ink's box spans the columns above the crop threshold.
         int background = borderMedian(ink, w, h);
-        int max = maxOf(ink);
-        int contrast = max - background;
+        long[] columnMax = columnMaxima(ink, w, h);
+        int contrast = (int) maxOf(columnMax) - background;
         if (contrast < config.minContrast())
             return Result.noDigit("no digit: the picture is blank (ink contrast " + Math.max(contrast, 0) + "/255, need "
                     + config.minContrast() + ")");
-        float gain = 255f / contrast;
-        int[] stretch = new int[256]; // ink levels are 0..255: one table instead of arithmetic per pixel
-        for (int v = 0; v < 256; v++) stretch[v] = Math.clamp(Math.round((v - background) * gain), 0, 255);
+        int[] stretch = stretchTable(background, contrast);
         // The stretch is monotonic, so the thresholds can be moved to raw levels and the whole picture scanned
         // without stretching it: a stroke pixel is raw > strokeRaw, a crop pixel raw > cropRaw.
         int strokeRaw = rawThreshold(stretch, config.inkThreshold()), cropRaw = rawThreshold(stretch, config.cropThreshold());
-        int strokes = 0;
-        int x0 = w, y0 = h, x1 = -1, y1 = -1;
-        for (int y = 0; y < h; y++) {
-            int row = y * w, count = 0, cropped = 0;
-            for (int x = 0; x < w; x++) { // branch-free counts: the JIT vectorizes this loop
-                int v = ink[row + x];
-                count += v > strokeRaw ? 1 : 0;
-                cropped += v > cropRaw ? 1 : 0;
-            }
-            strokes += count;
-            if (cropped == 0) continue;
-            int first = 0;
-            while (ink[row + first] <= cropRaw) first++;
-            int last = w - 1;
-            while (ink[row + last] <= cropRaw) last--;
-            x0 = Math.min(x0, first);
-            x1 = Math.max(x1, last);
-            if (y0 == h) y0 = y;
-            y1 = y;
-        }
+        long[] cropped = new long[h]; // crop pixels in each row (longs, like columnMax, for firstAbove)
+        int strokes = countAbove(ink, w, h, strokeRaw, cropRaw, cropped);
+        // The ink's box: the rows and columns with ink above the crop threshold.
+        int y0 = firstAbove(cropped, 0), y1 = lastAbove(cropped, 0);
+        int x0 = firstAbove(columnMax, cropRaw), x1 = lastAbove(columnMax, cropRaw);
+
         // (2) Amount of ink.
         long area = (long) w * h;
         if (strokes < Math.max(4, config.minInkFraction() * area) || x1 < 0)
@@ -215,11 +240,38 @@ public final class DigitPreprocessor {
         int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
         double scale = (double) BOX / Math.max(bw, bh);
         int ow = Math.clamp(Math.round(bw * scale), 1, BOX), oh = Math.clamp(Math.round(bh * scale), 1, BOX);
-        for (int y = y0; y <= y1; y++)
-            for (int x = x0, i = y * w + x0; x <= x1; x++, i++) ink[i] = stretch[ink[i]];
-        float[] small = areaResample(ink, w, x0, y0, bw, bh, ow, oh); // (oh, ow), 0..255
+        float[] small = areaResample(ink, stretch, w, x0, y0, bw, bh, ow, oh); // (oh, ow), 0..255
+        return new Result(centred(small, ow, oh), null);
+    }
 
-        // (5) Centre of mass to (14, 14), whole pixels, keeping the whole box inside the 28x28 field.
+    /** Ink level -> stretched level: background -> 0, background + contrast -> 255, clamped. */
+    private static int[] stretchTable(int background, int contrast) {
+        float gain = 255f / contrast;
+        int[] stretch = new int[256]; // ink levels are 0..255: one table instead of arithmetic per pixel
+        for (int v = 0; v < 256; v++) stretch[v] = Math.clamp(Math.round((v - background) * gain), 0, 255);
+        return stretch;
+    }
+
+    /** The first index whose value is above {@code t}, or v.length if none. */
+    private static int firstAbove(long[] v, long t) {
+        int i = 0;
+        while (i < v.length && v[i] <= t) i++;
+        return i;
+    }
+
+    /** The last index whose value is above {@code t}, or -1 if none. */
+    private static int lastAbove(long[] v, long t) {
+        int i = v.length - 1;
+        while (i >= 0 && v[i] <= t) i--;
+        return i;
+    }
+
+    /**
+     * (5) + (6) The small digit (oh, ow), 0..255, pasted into 28x28 with its centre of mass at (14, 14), whole
+     * pixels, keeping the whole box inside the field; [0, 1], white ink on black, quantized to 8 bits as MNIST's
+     * pixels are, so that normalizing it gives exactly the numbers a training image with the same bytes gets.
+     */
+    private static float[] centred(float[] small, int ow, int oh) {
         double sum = 0, sx = 0, sy = 0;
         for (int y = 0; y < oh; y++)
             for (int x = 0; x < ow; x++) {
@@ -231,31 +283,41 @@ public final class DigitPreprocessor {
         int left = (int) Math.round(SIDE / 2.0 - sx / sum), top = (int) Math.round(SIDE / 2.0 - sy / sum);
         left = Math.clamp(left, 0, SIDE - ow);
         top = Math.clamp(top, 0, SIDE - oh);
-
-        // (6) [0, 1], white ink on black, quantized to 8 bits as MNIST's pixels are, so that normalizing it
-        // gives exactly the numbers a training image with the same bytes gets.
         float[] out = new float[SIDE * SIDE];
         for (int y = 0; y < oh; y++)
             for (int x = 0; x < ow; x++)
                 out[(top + y) * SIDE + left + x] = Math.min(255, Math.round(small[y * ow + x])) / 255f;
-        return new Result(out, null);
+        return out;
     }
 
     /**
      * The ink of each pixel, 0..255, row-major: alpha where the picture has real transparency, else luminance
-     * (0.299 R + 0.587 G + 0.114 B) inverted when the border is light.
+     * inverted (in place) when the border is light.
      */
-    static int[] inkMap(BufferedImage image) {
+    static int[] inkMap(Picture picture) {
+        int[] lum = picture.luma(), alpha = picture.alpha();
+        if (alpha != null)
+            for (int a : alpha)
+                if (a < 255) return alpha;
+        if (borderMedian(lum, picture.width(), picture.height()) > 127)
+            for (int i = 0; i < lum.length; i++) lum[i] = 255 - lum[i];
+        return lum;
+    }
+
+    /**
+     * The luminance (0.299 R + 0.587 G + 0.114 B) and alpha of each pixel, through the fastest path for the
+     * image's type.
+     */
+    public static Picture picture(BufferedImage image) {
         int w = image.getWidth(), h = image.getHeight();
         int[] lum = new int[w * h];
         int[] alpha = image.getColorModel().hasAlpha() ? new int[w * h] : null;
-        boolean transparent = false;
         switch (image.getType()) {
             case BufferedImage.TYPE_BYTE_GRAY -> {
                 byte[] px = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
                 if (image.getRaster().getSampleModel().getWidth() == w && px.length == w * h)
                     for (int i = 0; i < lum.length; i++) lum[i] = px[i] & 0xff;
-                else fromRgb(image, lum, null);
+                else fromGray(image, lum, null);
             }
             case BufferedImage.TYPE_3BYTE_BGR -> {
                 byte[] px = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
@@ -283,21 +345,15 @@ public final class DigitPreprocessor {
                     }
                 } else fromRgb(image, lum, alpha);
             }
-            default -> fromRgb(image, lum, alpha);
+            default -> {
+                if (isGray(image.getColorModel())) fromGray(image, lum, alpha);
+                else fromRgb(image, lum, alpha);
+            }
         }
-        if (alpha != null)
-            for (int a : alpha)
-                if (a < 255) {
-                    transparent = true;
-                    break;
-                }
-        if (transparent) return alpha;
-        if (borderMedian(lum, w, h) > 127)
-            for (int i = 0; i < lum.length; i++) lum[i] = 255 - lum[i];
-        return lum;
+        return new Picture(w, h, lum, alpha);
     }
 
-    /** Any other image type, through getRGB (slower, handles palettes, 16-bit and gray+alpha). */
+    /** Any other image type, through getRGB (slower, handles palettes and 16-bit colour). */
     private static void fromRgb(BufferedImage image, int[] lum, int[] alpha) {
         int w = image.getWidth(), h = image.getHeight();
         int[] row = new int[w];
@@ -311,22 +367,75 @@ public final class DigitPreprocessor {
         }
     }
 
+    /** Whether a picture is gray (with or without alpha) in a colour model whose samples can be read directly. */
+    private static boolean isGray(ColorModel cm) {
+        return cm instanceof ComponentColorModel && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                && cm.getNumColorComponents() == 1 && !cm.isAlphaPremultiplied()
+                && (cm.getTransferType() == DataBuffer.TYPE_BYTE || cm.getTransferType() == DataBuffer.TYPE_USHORT);
+    }
+
+    /**
+     * A gray picture (8 or 16 bits, as ImageIO reads gray PNGs), from its samples: getRGB would take Java's gray
+     * colour space as linear and brighten mid-grays (128 -> 188), whereas gray PNG and JPEG levels are
+     * gamma-encoded like sRGB's, and TYPE_BYTE_GRAY pictures are read as they are above. 16-bit samples are
+     * scaled to 8 bits as getRGB does it for colour, and as {@link PngDecoder} does.
+     */
+    private static void fromGray(BufferedImage image, int[] lum, int[] alpha) {
+        int w = image.getWidth(), h = image.getHeight();
+        WritableRaster raster = image.getRaster();
+        ColorModel cm = image.getColorModel();
+        int[] row = new int[w];
+        for (int band = 0; band < (alpha == null ? 1 : 2); band++) {
+            int[] dst = band == 0 ? lum : alpha;
+            int bits = cm.getComponentSize(band);
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, band, row);
+                for (int x = 0; x < w; x++) dst[y * w + x] = PngDecoder.to8Bits(row[x], bits);
+            }
+        }
+    }
+
     /** Rec. 601 luma, 0.299 R + 0.587 G + 0.114 B, in fixed point (weights out of 1024, rounded). */
-    private static int luminance(int r, int g, int b) {
+    static int luminance(int r, int g, int b) {
         return (306 * r + 601 * g + 117 * b + 512) >> 10;
     }
 
-    /** The largest value; four running maxima, as C2 leaves a single-accumulator max reduction scalar. */
-    private static int maxOf(int[] v) {
-        int m0 = 0, m1 = 0, m2 = 0, m3 = 0, i = 0;
-        for (; i + 3 < v.length; i += 4) {
-            m0 = Math.max(m0, v[i]);
-            m1 = Math.max(m1, v[i + 1]);
-            m2 = Math.max(m2, v[i + 2]);
-            m3 = Math.max(m3, v[i + 3]);
+    /**
+     * The pixels of {@code v} (h, w) above {@code strokeRaw}, in all, and those above {@code cropRaw} in each row,
+     * into {@code cropped}. {@code (t - v) >>> 31} is 1 where v > t: plain arithmetic, which the JIT vectorizes.
+     */
+    static int countAbove(int[] v, int w, int h, int strokeRaw, int cropRaw, long[] cropped) {
+        int strokes = 0;
+        for (int y = 0; y < h; y++) {
+            int count = 0, crop = 0;
+            for (int x = 0, i = y * w; x < w; x++, i++) {
+                count += (strokeRaw - v[i]) >>> 31;
+                crop += (cropRaw - v[i]) >>> 31;
+            }
+            strokes += count;
+            cropped[y] = crop;
         }
-        for (; i < v.length; i++) m0 = Math.max(m0, v[i]);
-        return Math.max(Math.max(m0, m1), Math.max(m2, m3));
+        return strokes;
+    }
+
+    /** The largest value. */
+    private static long maxOf(long[] v) {
+        long max = Long.MIN_VALUE;
+        for (long x : v) max = Math.max(max, x);
+        return max;
+    }
+
+    /**
+     * The largest value of each column of {@code v} (h, w): an element-wise maximum row after row, which the JIT
+     * vectorizes, where it leaves a maximum over the whole array (a reduction) scalar, three times slower. The
+     * maxima are longs so that the JIT knows they cannot share memory with the ints of {@code v}: with an int[]
+     * it does not vectorize the loop.
+     */
+    static long[] columnMaxima(int[] v, int w, int h) {
+        long[] max = new long[w];
+        for (int y = 0; y < h; y++)
+            for (int x = 0, i = y * w; x < w; x++, i++) max[x] = Math.max(max[x], v[i]);
+        return max;
     }
 
     /** The largest raw level whose stretched value is at most {@code threshold}: raw above it is above threshold. */
@@ -378,24 +487,35 @@ public final class DigitPreprocessor {
     }
 
     /**
-     * Area-averaging resample of the box {@code (x0, y0, bw, bh)} of {@code src} (row stride {@code srcW}) to
-     * {@code ow x oh}: output pixel (x, y) is the mean of the source square it covers, partial source pixels
+     * Area-averaging resample of the box {@code (x0, y0, bw, bh)} of {@code table[src]} (row stride {@code srcW})
+     * to {@code ow x oh}: output pixel (x, y) is the mean of the source square it covers, partial source pixels
      * weighted by the fraction covered. Separable: rows first, then columns.
      */
-    static float[] areaResample(int[] src, int srcW, int x0, int y0, int bw, int bh, int ow, int oh) {
+    static float[] areaResample(int[] src, int[] table, int srcW, int x0, int y0, int bw, int bh, int ow, int oh) {
+        float[] rows = resampleRows(src, table, srcW, x0, y0, bw, bh, ow); // (bh, ow)
+        return resampleColumns(rows, ow, bh, oh);
+    }
+
+    /** The rows of the box, each resampled from {@code bw} to {@code ow} pixels: (bh, ow). */
+    private static float[] resampleRows(int[] src, int[] table, int srcW, int x0, int y0, int bw, int bh, int ow) {
         float[][] wx = coverage(bw, ow); // (ow, bw) weights, each row sums to 1
         int[] fx = new int[ow], tx = new int[ow];
         spans(wx, fx, tx);
-        float[] rows = new float[bh * ow]; // (bh, ow)
+        float[] rows = new float[bh * ow];
         for (int y = 0; y < bh; y++) {
             int base = (y0 + y) * srcW + x0;
             for (int o = 0; o < ow; o++) {
                 float acc = 0;
                 float[] wo = wx[o];
-                for (int s = fx[o]; s < tx[o]; s++) acc += wo[s] * src[base + s];
+                for (int s = fx[o]; s < tx[o]; s++) acc += wo[s] * table[src[base + s]];
                 rows[y * ow + o] = acc;
             }
         }
+        return rows;
+    }
+
+    /** The columns of {@code rows} (bh, ow), each resampled from {@code bh} to {@code oh} pixels: (oh, ow). */
+    private static float[] resampleColumns(float[] rows, int ow, int bh, int oh) {
         float[][] wy = coverage(bh, oh); // (oh, bh)
         int[] fy = new int[oh], ty = new int[oh];
         spans(wy, fy, ty);
