@@ -73,13 +73,7 @@ class ClassifyTest {
         assertThat(r.exit()).as("one bad file makes the exit code non-zero").isEqualTo(1);
         assertThat(r.err()).contains("broken.png").doesNotContain("\tat ");
 
-        List<Map<String, Object>> lines = r.out().lines().map(l -> {
-            try {
-                return JSON.std.mapFrom(l);
-            } catch (java.io.IOException e) {
-                throw new AssertionError(l, e);
-            }
-        }).toList();
+        List<Map<String, Object>> lines = jsonLines(r.out());
         assertThat(lines).hasSize(n + 1);
         int correct = 0;
         for (Map<String, Object> m : lines) {
@@ -136,13 +130,7 @@ class ClassifyTest {
         }
         Cli r = Cli.run("classify", in.toString(), "--model", model.toString(), "--json");
         assertThat(r.exit()).as(r.err()).isZero();
-        List<Map<String, Object>> lines = r.out().lines().map(l -> {
-            try {
-                return JSON.std.mapFrom(l);
-            } catch (java.io.IOException e) {
-                throw new AssertionError(l, e);
-            }
-        }).toList();
+        List<Map<String, Object>> lines = jsonLines(r.out());
         assertThat(lines).hasSize(n);
         int correct = 0;
         for (int i = 0; i < n; i++) {
@@ -168,5 +156,16 @@ class ClassifyTest {
         try (var s = Files.walk(out)) {
             assertThat(s.filter(p -> p.toString().endsWith(".png")).count()).isEqualTo(20);
         }
+    }
+
+    /** One map per line of {@code --json} output. */
+    private static List<Map<String, Object>> jsonLines(String out) {
+        return out.lines().map(l -> {
+            try {
+                return JSON.std.mapFrom(l);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(l, e);
+            }
+        }).toList();
     }
 }
