@@ -17,7 +17,7 @@ import java.lang.management.ManagementFactory;
  * already bounds the heap: then the guard is off.
  */
 final class HeapGuard {
-    /** Measured: 256 MB keeps training `fast` or `lenet` near 420 MB resident, for four to nine 10-20 ms collections. */
+    /** Measured: 256 MB keeps training `fast` or `lenet` under 500 MB resident, for four to nine 10-20 ms collections. */
     private static final long FLOOR = 256L << 20;
     /** Limit over live set. Above what G1 keeps after a full collection (live / (1 - MaxHeapFreeRatio) = 1.67x). */
     private static final double HEADROOM = 2.5;
