@@ -1,7 +1,5 @@
 package dev.simdnet.kernel;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -12,22 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /** The vector convolution kernels against the scalar reference, and the reference against a naive convolution. */
-class ConvKernelTest {
-    private static Kernels scalar;
-    private static Kernels vector;
-
-    @BeforeAll
-    static void start() {
-        scalar = Kernels.create("scalar", 2);
-        vector = Kernels.create("vector", 2);
-    }
-
-    @AfterAll
-    static void stop() {
-        scalar.close();
-        vector.close();
-    }
-
+class ConvKernelTest extends ScalarAndVectorKernels {
     /** Random small geometries over the sizes that break vector loops: 1, primes, not multiples of 8. */
     static List<ConvGeometry> geometries(long seed, int count) {
         int[] channels = {1, 3, 7, 8, 9, 17};

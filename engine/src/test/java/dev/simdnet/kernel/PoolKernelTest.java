@@ -1,7 +1,5 @@
 package dev.simdnet.kernel;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -12,22 +10,7 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Max pooling: the vector kernels against the scalar reference, and the reference against its definition. */
-class PoolKernelTest {
-    private static Kernels scalar;
-    private static Kernels vector;
-
-    @BeforeAll
-    static void start() {
-        scalar = Kernels.create("scalar", 2);
-        vector = Kernels.create("vector", 2);
-    }
-
-    @AfterAll
-    static void stop() {
-        scalar.close();
-        vector.close();
-    }
-
+class PoolKernelTest extends ScalarAndVectorKernels {
     static List<PoolGeometry> geometries(long seed, int count) {
         int[] channels = {1, 3, 7, 8, 9, 17};
         SplittableRandom rng = new SplittableRandom(seed);

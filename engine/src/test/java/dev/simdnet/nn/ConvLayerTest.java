@@ -1,9 +1,8 @@
 package dev.simdnet.nn;
 
 import dev.simdnet.kernel.Kernels;
+import dev.simdnet.kernel.ScalarAndVectorKernels;
 import dev.simdnet.tensor.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -13,22 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-class ConvLayerTest {
-    private static Kernels scalar;
-    private static Kernels vector;
-
-    @BeforeAll
-    static void start() {
-        scalar = Kernels.create("scalar", 2);
-        vector = Kernels.create("vector", 2);
-    }
-
-    @AfterAll
-    static void stop() {
-        scalar.close();
-        vector.close();
-    }
-
+class ConvLayerTest extends ScalarAndVectorKernels {
     static Tensor randomImages(SplittableRandom rng, int... shape) {
         Tensor t = Tensor.zeros(shape);
         for (int i = 0; i < t.size(); i++) t.set(i, (float) (2 * rng.nextDouble() - 1));

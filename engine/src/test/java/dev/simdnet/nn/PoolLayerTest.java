@@ -1,9 +1,8 @@
 package dev.simdnet.nn;
 
 import dev.simdnet.kernel.Kernels;
+import dev.simdnet.kernel.ScalarAndVectorKernels;
 import dev.simdnet.tensor.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,22 +10,7 @@ import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PoolLayerTest {
-    private static Kernels scalar;
-    private static Kernels vector;
-
-    @BeforeAll
-    static void start() {
-        scalar = Kernels.create("scalar", 2);
-        vector = Kernels.create("vector", 2);
-    }
-
-    @AfterAll
-    static void stop() {
-        scalar.close();
-        vector.close();
-    }
-
+class PoolLayerTest extends ScalarAndVectorKernels {
     /** Distinct values 0.1 apart in random order, so a ±0.01 nudge never changes which input is the maximum. */
     static Tensor spacedImages(SplittableRandom rng, int... shape) {
         Tensor t = Tensor.zeros(shape);
