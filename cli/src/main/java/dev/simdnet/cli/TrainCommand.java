@@ -21,8 +21,10 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -81,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", paramLabel = "P", description = "Dropout before the classifier.")
     Float dropout;
 
-    @Option(names = "--augment", paramLabel = "LEVEL", description = "Data augmentation: none, light or strong.")
+    @Option(names = "--augment", paramLabel = "LEVEL", description = "Data augmentation: none, light, pen (light plus stroke-width changes) or strong.")
     String augment;
 
     @Option(names = "--validation", paramLabel = "N", description = "Training images held out for validation (stratified).")
@@ -114,6 +116,18 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--note", paramLabel = "TEXT", description = "A free-text note kept with the run record.")
     String note;
+
+    @Option(names = "--teacher", paramLabel = "CHECKPOINT", arity = "1..*",
+            description = "Distil from these trained models (their averaged probabilities on each augmented batch).")
+    List<Path> teachers = new ArrayList<>();
+
+    @Option(names = "--distill", paramLabel = "WEIGHT", defaultValue = "0.5",
+            description = "Share of the loss taken by the teachers' probabilities, in (0, 1]. Default: ${DEFAULT-VALUE}.")
+    float distillWeight;
+
+    @Option(names = "--distill-temperature", paramLabel = "T", defaultValue = "2",
+            description = "Temperature that softens both the teachers' and the student's probabilities. Default: ${DEFAULT-VALUE}.")
+    float distillTemperature;
 
     @Option(names = "--no-track", negatable = false, description = "Do not write a run record.")
     void noTrack(boolean v) { track = !v; }
@@ -149,6 +163,7 @@ final class TrainCommand implements Callable<Integer> {
                     }, r -> Thread.ofPlatform().daemon().name("simdnet-env").start(r));
             TrainListener listener = recorder == null ? new ProgressPrinter(err) : RunRecorder.both(new ProgressPrinter(err), recorder);
             Experiment experiment = new Experiment(config, kernels, options, listener);
+            if (!teachers.isEmpty()) experiment.distillFrom(teachers, distillWeight, distillTemperature);
             CountDownLatch recorded = new CountDownLatch(1);
             // Ctrl-C: let the loop save its state, then give the record a moment to say "interrupted".
             Thread hook = new Thread(() -> {

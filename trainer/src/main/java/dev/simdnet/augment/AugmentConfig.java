@@ -23,6 +23,11 @@ public record AugmentConfig(float rotationDeg, float scale, float shearDeg, floa
     public static final AugmentConfig NONE = new AugmentConfig(0, 0, 0, 0, 0, 0, 0, 0);
     /** Mild affine jitter: what a small CNN on MNIST benefits from without slowing its convergence. */
     public static final AugmentConfig LIGHT = new AugmentConfig(10, 0.1f, 5, 2, 0, 0, 0, 0);
+    /**
+     * Mild affine jitter and stroke-width changes (thicker and thinner ink): for drawn digits, whose strokes are
+     * one even width, unlike the pen-pressure strokes of MNIST.
+     */
+    public static final AugmentConfig PEN = new AugmentConfig(10, 0.1f, 5, 2, 0, 0, 0.5f, 0.6f);
     /** Affine, Simard's elastic distortion and stroke-width changes: for long runs chasing the last 0.1%. */
     public static final AugmentConfig STRONG = new AugmentConfig(15, 0.15f, 10, 3, 34, 4, 0.5f, 0.6f);
 
@@ -48,8 +53,9 @@ public record AugmentConfig(float rotationDeg, float scale, float shearDeg, floa
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "none", "off" -> NONE;
             case "light" -> LIGHT;
+            case "pen" -> PEN;
             case "strong" -> STRONG;
-            default -> throw new DataException("unknown augmentation preset '" + name + "': use none, light or strong");
+            default -> throw new DataException("unknown augmentation preset '" + name + "': use none, light, pen or strong");
         };
     }
 

@@ -9,7 +9,7 @@ import dev.simdnet.kernel.Parallel;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** The config's augmentation level ("none", "light", "strong") as the training loop's batch augmenter. */
+/** The config's augmentation level ("none", "light", "pen", "strong") as the training loop's batch augmenter. */
 final class Augmentations {
     private Augmentations() {}
 

@@ -46,12 +46,22 @@ public final class Experiment {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile Trainer trainer;
     private volatile Evaluation testEvaluation;
+    private List<Path> teacherFiles = List.of();
+    private float distillWeight, distillTemperature;
 
     public Experiment(TrainConfig config, Kernels kernels, Options options, TrainListener listener) {
         this.config = config;
         this.kernels = kernels;
         this.options = options;
         this.listener = listener;
+    }
+
+    /** Trains by distillation from these checkpoints (see {@link Trainer#distillFrom}); call before {@link #run}. */
+    public Experiment distillFrom(List<Path> teachers, float weight, float temperature) {
+        this.teacherFiles = List.copyOf(teachers);
+        this.distillWeight = weight;
+        this.distillTemperature = temperature;
+        return this;
     }
 
     /** Ctrl-C: asks the loop to save its state, and waits (a few seconds at most) until it has. */
@@ -104,6 +114,17 @@ public final class Experiment {
         Splits.Split split = split(train);
 
         Trainer t = new Trainer(config, kernels, Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel()), listener, stateDir());
+        if (!teacherFiles.isEmpty()) {
+            List<dev.simdnet.nn.Sequential> teachers = new ArrayList<>();
+            for (Path f : teacherFiles) {
+                Checkpoint.Loaded c = Checkpoint.load(f);
+                if (!java.util.Arrays.equals(c.spec().inputShape(), config.modelSpec().inputShape()) || c.spec().classes() != config.modelSpec().classes())
+                    throw new IllegalArgumentException("teacher " + f + " reads " + java.util.Arrays.toString(c.spec().inputShape()) + " images into "
+                            + c.spec().classes() + " classes; this run needs " + java.util.Arrays.toString(config.modelSpec().inputShape()) + " into " + config.modelSpec().classes());
+                teachers.add(c.net());
+            }
+            t.distillFrom(teachers, distillWeight, distillTemperature);
+        }
         trainer = t;
         Trainer.Outcome o = t.run(train, norm, split.train(), split.validation(), options.resume());
 
@@ -114,6 +135,11 @@ public final class Experiment {
         r.put("macs_per_image", o.net().macs(o.spec().inputShape()));
         r.put("epochs", o.history().size());
         r.put("steps", o.steps());
+        if (!teacherFiles.isEmpty()) {
+            r.put("teachers", teacherFiles.stream().map(f -> f.getFileName().toString()).toList());
+            r.put("distill_weight", distillWeight);
+            r.put("distill_temperature", distillTemperature);
+        }
         if (o.interrupted()) {
             r.put("interrupted", true);
             r.put("state", Trainer.stateFile(stateDir()).toString());

@@ -45,6 +45,8 @@ public final class Trainer {
     private final Path stateDir;
     private final HeapGuard heapGuard = HeapGuard.forThisJvm();
     private volatile boolean stopRequested;
+    private List<Sequential> teachers = List.of();
+    private float distillWeight, distillTemperature = 1f;
 
     /**
      * @param stateDir where the per-epoch training state goes for {@code --resume} (null: none)
@@ -55,6 +57,21 @@ public final class Trainer {
         this.augmenter = augmenter;
         this.listener = listener;
         this.stateDir = stateDir;
+    }
+
+    /**
+     * Knowledge distillation (Hinton et al. 2015): each step also pulls the student's softened probabilities toward
+     * the average of the teachers' on the same augmented batch. The loss becomes
+     * {@code (1 - weight) · CE(label) + weight · T² · KL(teachers_T || student_T)} at temperature {@code T}.
+     */
+    public Trainer distillFrom(List<Sequential> teachers, float weight, float temperature) {
+        if (teachers.isEmpty()) throw new IllegalArgumentException("distillation needs at least one teacher");
+        if (!(weight > 0 && weight <= 1)) throw new IllegalArgumentException("distillation weight must be in (0, 1], got " + weight);
+        if (!(temperature >= 1 && temperature <= 20)) throw new IllegalArgumentException("distillation temperature must be in [1, 20], got " + temperature);
+        this.teachers = List.copyOf(teachers);
+        this.distillWeight = weight;
+        this.distillTemperature = temperature;
+        return this;
     }
 
     /** Asks the loop to save its state at the next step and return (Ctrl-C). */
@@ -107,11 +124,14 @@ public final class Trainer {
 
         long clockStart = System.nanoTime();
         warmUp(spec, h, w);
-        trainSeconds += (System.nanoTime() - clockStart) / 1e9;
+        double warmUpSeconds = (System.nanoTime() - clockStart) / 1e9;
+        trainSeconds += warmUpSeconds;
+        listener.onNote(String.format(java.util.Locale.ROOT, "warm-up (JIT compilation of the kernels): %.2f s", warmUpSeconds));
 
         float[] x = new float[b * size];                                // (b, h, w, 1)
         int[] y = new int[b];
         float[] dlogits = new float[b * classes];                       // (b, classes)
+        float[] teacherProbs = teachers.isEmpty() ? null : new float[b * classes];
         int[] order = null;
         long orderEpoch = -1;
         double lossSum = 0, epochLoss = 0;
@@ -134,11 +154,15 @@ public final class Trainer {
             augmenter.apply(x, b, epoch, order, from);
             norm.applyInPlace(x, 0, b * size);
 
+            // the teachers first: their forward passes share the kernels' work buffers with the student's
+            if (teacherProbs != null) teacherProbabilities(Tensor.view(x, 0, b, h, w, 1), teacherProbs);
+
             // forward, loss
             Context ctx = Context.training(kernels, mix(config.seed() + 1, step));
             Tensor logits = net.forward(Tensor.view(x, 0, b, h, w, 1), ctx);
             double loss = kernels.softmaxCrossEntropy(b, classes, logits.data(), logits.offset(), y, 0,
                     config.labelSmoothing(), null, 0, dlogits, 0) / b;
+            if (teacherProbs != null) loss = distill(b, classes, logits.data(), logits.offset(), teacherProbs, distillWeight, distillTemperature, loss, dlogits);
             if (!Double.isFinite(loss))
                 throw new TrainingDivergedException("the loss became " + loss + " at step " + (step + 1)
                         + ": lower the learning rate (now " + config.lr() + ") or check the data");
@@ -217,6 +241,49 @@ public final class Trainer {
                 imagesTrained / Math.max(trainSeconds, 1e-9), interrupted, earlyStopped);
     }
 
+    /** The teachers' probabilities at the distillation temperature, averaged over the teachers. */
+    private void teacherProbabilities(Tensor x, float[] out) {
+        int classes = out.length / x.shape()[0];
+        java.util.Arrays.fill(out, 0f);
+        float[] row = new float[classes];
+        for (Sequential t : teachers) {
+            Tensor z = t.forward(x, Context.inference(kernels));
+            for (int i = 0; i < x.shape()[0]; i++) {
+                softmax(z.data(), z.offset() + i * classes, classes, distillTemperature, row);
+                for (int c = 0; c < classes; c++) out[i * classes + c] += row[c] / teachers.size();
+            }
+        }
+    }
+
+    /**
+     * Mixes the distillation term into the label loss {@code ceLoss} (mean over the batch) and its gradient
+     * {@code dlogits} (already divided by the batch), for teacher probabilities {@code q} at temperature {@code t}
+     * and weight {@code a}: the gradient of {@code T² · KL(q || softmax(z / T))} in the logits z is
+     * {@code T · (softmax(z / T) - q)}. Returns the mixed loss.
+     */
+    static double distill(int b, int classes, float[] logits, int off, float[] q, float a, float t, double ceLoss, float[] dlogits) {
+        float[] p = new float[classes];
+        double kl = 0;
+        for (int i = 0; i < b; i++) {
+            softmax(logits, off + i * classes, classes, t, p);
+            for (int c = 0; c < classes; c++) {
+                int k = i * classes + c;
+                float qc = q[k];
+                if (qc > 0) kl += qc * (Math.log(qc) - Math.log(Math.max(p[c], 1e-30f)));
+                dlogits[k] = (1 - a) * dlogits[k] + a * t * (p[c] - qc) / b;
+            }
+        }
+        return (1 - a) * ceLoss + a * t * t * kl / b;
+    }
+
+    static void softmax(float[] z, int off, int n, float temperature, float[] out) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int c = 0; c < n; c++) max = Math.max(max, z[off + c]);
+        float sum = 0;
+        for (int c = 0; c < n; c++) sum += out[c] = (float) Math.exp((z[off + c] - max) / temperature);
+        for (int c = 0; c < n; c++) out[c] /= sum;
+    }
+
     /**
      * Runs a throwaway copy of the network on tiny batches until the JIT has compiled the vector kernels. Until
      * then every vector operation is boxed, so a full-size batch run cold costs seconds and hundreds of
@@ -240,7 +307,7 @@ public final class Trainer {
     }
 
     /** Enough tiny steps for C2 to compile the kernels (measured: cold first epochs lose about 0.6 s without it). */
-    private static final int WARM_UP_STEPS = 250;
+    private static final int WARM_UP_STEPS = Integer.getInteger("simdnet.warmup", 250);
 
     /** Parameters and buffers, copied, by name. */
     static Map<String, Tensor> snapshot(Sequential net) {

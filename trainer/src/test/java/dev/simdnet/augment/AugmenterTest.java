@@ -38,7 +38,12 @@ class AugmenterTest {
         assertThat(AugmentConfig.preset("none").isOff()).isTrue();
         assertThat(AugmentConfig.preset("Light")).isEqualTo(AugmentConfig.LIGHT);
         assertThat(AugmentConfig.STRONG.elastic()).isTrue();
-        assertThatThrownBy(() -> AugmentConfig.preset("wild")).isInstanceOf(DataException.class).hasMessageContaining("none, light or strong");
+        // pen: the light affine distortions, plus strokes made thicker or thinner, no elastic field
+        assertThat(AugmentConfig.preset("pen")).isEqualTo(AugmentConfig.PEN);
+        assertThat(AugmentConfig.PEN.stroke()).isTrue();
+        assertThat(AugmentConfig.PEN.elastic()).isFalse();
+        assertThat(AugmentConfig.PEN.rotationDeg()).isEqualTo(AugmentConfig.LIGHT.rotationDeg());
+        assertThatThrownBy(() -> AugmentConfig.preset("wild")).isInstanceOf(DataException.class).hasMessageContaining("none, light, pen or strong");
         assertThatThrownBy(() -> new AugmentConfig(-1, 0, 0, 0, 0, 0, 0, 0)).hasMessageContaining("rotationDeg");
         assertThatThrownBy(() -> new AugmentConfig(0, 0, 0, 0, 0, 0, 1.5f, 0)).hasMessageContaining("strokeProbability");
         assertThatThrownBy(() -> new AugmentConfig(0, 0, 0, 0, 10, 0, 0, 0)).hasMessageContaining("elasticSigma");
