@@ -307,7 +307,7 @@ public final class Trainer {
     }
 
     /** Enough tiny steps for C2 to compile the kernels (measured: cold first epochs lose about 0.6 s without it). */
-    private static final int WARM_UP_STEPS = Integer.getInteger("simdnet.warmup", 250);
+    private static final int WARM_UP_STEPS = 250;
 
     /** Parameters and buffers, copied, by name. */
     static Map<String, Tensor> snapshot(Sequential net) {
