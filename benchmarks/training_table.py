@@ -27,10 +27,10 @@ lines = [f"## Training, end to end ({today()})", "",
          f"Machine: {machine()}. JDK: {jdk()}. Script: `benchmarks/run-training.sh`. "
          "Training seconds exclude data loading and include the JIT warm-up; peak RSS is the whole JVM's maximum resident "
          "set (`/usr/bin/time`), with the JVM's default heap settings and the trainer's heap guard, unless the run's name ends in `-xmx256m` (`java -Xmx256m`, guard off). The `best` rows were run by hand with `-Xmx1g` in the previous session; the script keeps them.", "",
-         "| run | model | epochs | test accuracy | best validation | training s | images/s | peak RSS MB | CPU before |",
+         "| run | model | steps | test accuracy | best validation | training s | images/s | peak RSS MB | CPU before |",
          "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
 for r in rows:
-    lines.append(f"| {r['name']} | {r['model']} | {r['epochs']} | {100 * r['test_accuracy']:.2f}% | "
+    lines.append(f"| {r['name']} | {r['model']} | {r['steps']} | {100 * r['test_accuracy']:.2f}% | "
                  f"{100 * (r.get('best_val_accuracy') or 0):.2f}% | {r['train_seconds']:.1f} | {r['images_per_second']} | "
                  f"{r['rss_mb']} | {r['load_note']} |")
 fast = [r for r in rows if r["name"].startswith("fast-seed") and "xmx" not in r["name"]]
@@ -42,7 +42,7 @@ if fast:
     secs = {seed: statistics.median(r["train_seconds"] for r in runs) for seed, runs in sorted(by_seed.items())}
     lines += ["", f"`fast` over {len(by_seed)} seeds: mean test accuracy {100 * statistics.mean(acc):.2f}% "
                   f"(min {100 * min(acc):.2f}%); training seconds, median of {len(fast) // len(by_seed)} runs per seed: "
-                  + ", ".join(f"seed {seed} {t:.1f}" for seed, t in secs.items()) + "."]
+                  + ", ".join(f"seed {seed} {t:.2f}" for seed, t in secs.items()) + "."]
 lenet = [r for r in rows if r["name"].startswith("lenet-seed") and "xmx" not in r["name"]]
 if lenet:
     acc = [r["test_accuracy"] for r in lenet]
