@@ -107,14 +107,9 @@ class DistillationTest {
     }
 
     private static Dataset withShuffledLabels(Dataset d, long seed) {
-        byte[] labels = d.labels().clone();
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = labels.length - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            byte t = labels[i];
-            labels[i] = labels[j];
-            labels[j] = t;
-        }
+        int[] perm = Trainer.shuffled(TrainerTest.range(0, d.n()), seed);
+        byte[] labels = new byte[d.n()];
+        for (int i = 0; i < labels.length; i++) labels[i] = d.labels()[perm[i]];
         return new Dataset(d.name(), d.n(), d.rows(), d.cols(), d.images(), labels, d.numClasses());
     }
 }
