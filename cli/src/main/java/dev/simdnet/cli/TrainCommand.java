@@ -186,7 +186,16 @@ final class TrainCommand implements Callable<Integer> {
                     recorder.finish(result);
                 }
             } catch (Exception | Error e) {
-                if (recorder != null) recorder.fail(Errors.message(e));
+                if (recorder != null) {
+                    // The environment is still being written on the side when the run fails early (bad data):
+                    // let it finish, so nothing writes into the record after the command has returned.
+                    try {
+                        env.join();
+                    } catch (RuntimeException ignored) {
+                        // a failed capture only leaves env.json out of the record
+                    }
+                    recorder.fail(Errors.message(e));
+                }
                 throw e;
             } finally {
                 recorded.countDown();

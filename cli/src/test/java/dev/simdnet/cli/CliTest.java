@@ -80,6 +80,13 @@ class CliTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.oneLineError()).as(r.err()).isTrue();
         assertThat(r.err()).contains("train-labels-idx1-ubyte.gz").containsIgnoringCase("sha-256");
+        // The failed run's record is complete when the command returns: its environment, captured on the side
+        // while the data loads, is written before, never after (a late write raced the deletion of this folder).
+        try (var runs = Files.list(dir.resolve("runs"))) {
+            Path run = runs.findFirst().orElseThrow();
+            assertThat(run.resolve(dev.simdnet.track.RunStore.ENV)).exists();
+            assertThat(Files.readString(run.resolve(dev.simdnet.track.RunStore.STATUS))).contains("failed");
+        }
     }
 
     @Test
