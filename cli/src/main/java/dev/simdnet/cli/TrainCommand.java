@@ -143,6 +143,14 @@ final class TrainCommand implements Callable<Integer> {
         Experiment.Options options = new Experiment.Options(common.dataSource(), output, resume != null ? resume : stateDir,
                 resume != null, folds == null ? 0 : folds);
         if (folds != null && folds < 2) throw usage("--folds must be at least 2, got " + folds);
+        if (!teachers.isEmpty()) {                                   // before any data is read
+            if (!(distillWeight > 0 && distillWeight <= 1)) throw usage("--distill must be in (0, 1], got " + distillWeight);
+            if (!(distillTemperature >= 1 && distillTemperature <= 20))
+                throw usage("--distill-temperature must be in [1, 20], got " + distillTemperature);
+            for (Path t : teachers)
+                if (!Files.isRegularFile(t))
+                    throw new java.io.FileNotFoundException("teacher checkpoint " + t + " not found: train it first (for example train --preset best --output " + t + ")");
+        }
         if (showAugmented != null) {
             Experiment.showAugmented(config, common.dataSource(), showAugmented);
             err.println("saved " + showAugmented);

@@ -90,6 +90,32 @@ class CliTest {
     }
 
     @Test
+    void badDistillationOptionsAreRefusedBeforeTraining(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("no-teacher.safetensors");
+        Cli r = Cli.run("train", "--teacher", missing.toString(), "--data-dir", Cli.mnist(), "--offline", "--no-track",
+                "--output", dir.resolve("m.safetensors").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.oneLineError()).as(r.err()).isTrue();
+        assertThat(r.err()).contains("teacher checkpoint").contains("not found");
+
+        Cli weight = Cli.run("train", "--teacher", missing.toString(), "--distill", "1.5", "--data-dir", Cli.mnist(), "--offline", "--no-track");
+        assertThat(weight.exit()).isEqualTo(2);
+        assertThat(weight.err()).contains("--distill must be in (0, 1]");
+
+        // A teacher trained on MNIST cannot teach a Fashion-MNIST student.
+        Path teacher = dir.resolve("teacher.safetensors");
+        Cli train = Cli.run("train", "--preset", "baseline", "--epochs", "0.05", "--validation", "1000", "--data-dir", Cli.mnist(),
+                "--offline", "--no-track", "--output", teacher.toString());
+        assertThat(train.exit()).as(train.err()).isZero();
+        Cli fashion = Cli.run("train", "--preset", "baseline", "--dataset", "fashion", "--epochs", "0.05", "--teacher", teacher.toString(),
+                "--data-dir", Cli.data().toString(), "--offline", "--no-track", "--output", dir.resolve("f.safetensors").toString());
+        assertThat(fashion.exit()).isEqualTo(1);
+        assertThat(fashion.oneLineError()).as(fashion.err()).isTrue();
+        assertThat(fashion.err()).contains("was trained on mnist, this run trains on fashion");
+        assertThat(dir.resolve("f.safetensors")).doesNotExist();
+    }
+
+    @Test
     void trainThenEvalThenRefuseBadCheckpoints(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("mlp.safetensors");
         Cli train = Cli.run("train", "--preset", "baseline", "--epochs", "0.1", "--validation", "1000", "--threads", "2",

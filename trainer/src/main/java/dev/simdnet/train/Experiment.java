@@ -64,6 +64,18 @@ public final class Experiment {
         return this;
     }
 
+    /** The data set named in a checkpoint's training config, or null when the file does not say. */
+    private static String teacherDataset(Checkpoint.Loaded c) {
+        String json = c.metadata().get("config");
+        if (json == null) return null;
+        try {
+            Object d = JSON.std.mapFrom(json).get("dataset");
+            return d == null ? null : d.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Ctrl-C: asks the loop to save its state, and waits (a few seconds at most) until it has. */
     public void interrupt() {
         Trainer t = trainer;
@@ -121,6 +133,10 @@ public final class Experiment {
                 if (!java.util.Arrays.equals(c.spec().inputShape(), config.modelSpec().inputShape()) || c.spec().classes() != config.modelSpec().classes())
                     throw new IllegalArgumentException("teacher " + f + " reads " + java.util.Arrays.toString(c.spec().inputShape()) + " images into "
                             + c.spec().classes() + " classes; this run needs " + java.util.Arrays.toString(config.modelSpec().inputShape()) + " into " + config.modelSpec().classes());
+                String dataset = teacherDataset(c);
+                if (dataset != null && !dataset.equals(config.dataset()))
+                    throw new IllegalArgumentException("teacher " + f + " was trained on " + dataset + ", this run trains on " + config.dataset()
+                            + ": give a teacher trained on " + config.dataset());
                 teachers.add(c.net());
             }
             t.distillFrom(teachers, distillWeight, distillTemperature);
