@@ -12,11 +12,13 @@ import dev.simdnet.eval.Evaluation;
 import dev.simdnet.eval.Predictor;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.nn.Parameter;
+import dev.simdnet.nn.Sequential;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,24 @@ public final class Experiment {
         this.distillWeight = weight;
         this.distillTemperature = temperature;
         return this;
+    }
+
+    /** The teacher checkpoints, each checked to read this run's images into its classes, from its data set. */
+    private List<Sequential> loadTeachers() throws IOException {
+        ModelSpec student = config.modelSpec();
+        List<Sequential> teachers = new ArrayList<>();
+        for (Path f : teacherFiles) {
+            Checkpoint.Loaded c = Checkpoint.load(f);
+            if (!Arrays.equals(c.spec().inputShape(), student.inputShape()) || c.spec().classes() != student.classes())
+                throw new IllegalArgumentException("teacher " + f + " reads " + Arrays.toString(c.spec().inputShape()) + " images into "
+                        + c.spec().classes() + " classes; this run needs " + Arrays.toString(student.inputShape()) + " into " + student.classes());
+            String dataset = teacherDataset(c);
+            if (dataset != null && !dataset.equals(config.dataset()))
+                throw new IllegalArgumentException("teacher " + f + " was trained on " + dataset + ", this run trains on " + config.dataset()
+                        + ": give a teacher trained on " + config.dataset());
+            teachers.add(c.net());
+        }
+        return teachers;
     }
 
     /** The data set named in a checkpoint's training config, or null when the file does not say. */
@@ -126,21 +146,7 @@ public final class Experiment {
         Splits.Split split = split(train);
 
         Trainer t = new Trainer(config, kernels, Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel()), listener, stateDir());
-        if (!teacherFiles.isEmpty()) {
-            List<dev.simdnet.nn.Sequential> teachers = new ArrayList<>();
-            for (Path f : teacherFiles) {
-                Checkpoint.Loaded c = Checkpoint.load(f);
-                if (!java.util.Arrays.equals(c.spec().inputShape(), config.modelSpec().inputShape()) || c.spec().classes() != config.modelSpec().classes())
-                    throw new IllegalArgumentException("teacher " + f + " reads " + java.util.Arrays.toString(c.spec().inputShape()) + " images into "
-                            + c.spec().classes() + " classes; this run needs " + java.util.Arrays.toString(config.modelSpec().inputShape()) + " into " + config.modelSpec().classes());
-                String dataset = teacherDataset(c);
-                if (dataset != null && !dataset.equals(config.dataset()))
-                    throw new IllegalArgumentException("teacher " + f + " was trained on " + dataset + ", this run trains on " + config.dataset()
-                            + ": give a teacher trained on " + config.dataset());
-                teachers.add(c.net());
-            }
-            t.distillFrom(teachers, distillWeight, distillTemperature);
-        }
+        if (!teacherFiles.isEmpty()) t.distillFrom(loadTeachers(), distillWeight, distillTemperature);
         trainer = t;
         Trainer.Outcome o = t.run(train, norm, split.train(), split.validation(), options.resume());
 

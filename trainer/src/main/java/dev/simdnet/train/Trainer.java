@@ -18,8 +18,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -126,12 +128,14 @@ public final class Trainer {
         warmUp(spec, h, w);
         double warmUpSeconds = (System.nanoTime() - clockStart) / 1e9;
         trainSeconds += warmUpSeconds;
-        listener.onNote(String.format(java.util.Locale.ROOT, "warm-up (JIT compilation of the kernels): %.2f s", warmUpSeconds));
+        listener.onNote(String.format(Locale.ROOT, "warm-up (JIT compilation of the kernels): %.2f s", warmUpSeconds));
 
         float[] x = new float[b * size];                                // (b, h, w, 1)
         int[] y = new int[b];
         float[] dlogits = new float[b * classes];                       // (b, classes)
-        float[] teacherProbs = teachers.isEmpty() ? null : new float[b * classes];
+        float[] teacherProbs = teachers.isEmpty() ? null : new float[b * classes];   // distillation only:
+        float[] softScratch = teachers.isEmpty() ? null : new float[b * classes];    // logits / T
+        float[] softProbs = teachers.isEmpty() ? null : new float[b * classes];      // softmax(logits / T)
         int[] order = null;
         long orderEpoch = -1;
         double lossSum = 0, epochLoss = 0;
@@ -155,14 +159,17 @@ public final class Trainer {
             norm.applyInPlace(x, 0, b * size);
 
             // the teachers first: their forward passes share the kernels' work buffers with the student's
-            if (teacherProbs != null) teacherProbabilities(Tensor.view(x, 0, b, h, w, 1), teacherProbs);
+            if (teacherProbs != null) teacherProbabilities(Tensor.view(x, 0, b, h, w, 1), b, teacherProbs, softScratch, softProbs);
 
             // forward, loss
             Context ctx = Context.training(kernels, mix(config.seed() + 1, step));
             Tensor logits = net.forward(Tensor.view(x, 0, b, h, w, 1), ctx);
             double loss = kernels.softmaxCrossEntropy(b, classes, logits.data(), logits.offset(), y, 0,
                     config.labelSmoothing(), null, 0, dlogits, 0) / b;
-            if (teacherProbs != null) loss = distill(b, classes, logits.data(), logits.offset(), teacherProbs, distillWeight, distillTemperature, loss, dlogits);
+            if (teacherProbs != null) {
+                softmaxAt(kernels, b, classes, logits.data(), logits.offset(), distillTemperature, softScratch, softProbs);
+                loss = distill(b, classes, softProbs, teacherProbs, distillWeight, distillTemperature, loss, dlogits);
+            }
             if (!Double.isFinite(loss))
                 throw new TrainingDivergedException("the loss became " + loss + " at step " + (step + 1)
                         + ": lower the learning rate (now " + config.lr() + ") or check the data");
@@ -241,47 +248,36 @@ public final class Trainer {
                 imagesTrained / Math.max(trainSeconds, 1e-9), interrupted, earlyStopped);
     }
 
-    /** The teachers' probabilities at the distillation temperature, averaged over the teachers. */
-    private void teacherProbabilities(Tensor x, float[] out) {
-        int classes = out.length / x.shape()[0];
-        java.util.Arrays.fill(out, 0f);
-        float[] row = new float[classes];
+    /** The teachers' probabilities at the distillation temperature, averaged over the teachers, into {@code out}. */
+    private void teacherProbabilities(Tensor x, int rows, float[] out, float[] scratch, float[] probs) {
+        Arrays.fill(out, 0f);
         for (Sequential t : teachers) {
             Tensor z = t.forward(x, Context.inference(kernels));
-            for (int i = 0; i < x.shape()[0]; i++) {
-                softmax(z.data(), z.offset() + i * classes, classes, distillTemperature, row);
-                for (int c = 0; c < classes; c++) out[i * classes + c] += row[c] / teachers.size();
-            }
+            softmaxAt(kernels, rows, out.length / rows, z.data(), z.offset(), distillTemperature, scratch, probs);
+            for (int k = 0; k < out.length; k++) out[k] += probs[k] / teachers.size();
         }
+    }
+
+    /** {@code out = softmax(z / temperature)}, row by row, by the kernels; {@code scratch} holds the scaled logits. */
+    static void softmaxAt(Kernels kernels, int rows, int classes, float[] z, int off, float temperature, float[] scratch, float[] out) {
+        for (int k = 0; k < rows * classes; k++) scratch[k] = z[off + k] / temperature;
+        kernels.softmax(rows, classes, scratch, 0, out, 0);
     }
 
     /**
      * Mixes the distillation term into the label loss {@code ceLoss} (mean over the batch) and its gradient
-     * {@code dlogits} (already divided by the batch), for teacher probabilities {@code q} at temperature {@code t}
-     * and weight {@code a}: the gradient of {@code T² · KL(q || softmax(z / T))} in the logits z is
-     * {@code T · (softmax(z / T) - q)}. Returns the mixed loss.
+     * {@code dlogits} (already divided by the batch), for the student's probabilities {@code p} and the teachers'
+     * {@code q}, both at temperature {@code t}, with weight {@code a}: the gradient of
+     * {@code T² · KL(q || softmax(z / T))} in the logits z is {@code T · (softmax(z / T) - q)}. Returns the mixed loss.
      */
-    static double distill(int b, int classes, float[] logits, int off, float[] q, float a, float t, double ceLoss, float[] dlogits) {
-        float[] p = new float[classes];
+    static double distill(int b, int classes, float[] p, float[] q, float a, float t, double ceLoss, float[] dlogits) {
         double kl = 0;
-        for (int i = 0; i < b; i++) {
-            softmax(logits, off + i * classes, classes, t, p);
-            for (int c = 0; c < classes; c++) {
-                int k = i * classes + c;
-                float qc = q[k];
-                if (qc > 0) kl += qc * (Math.log(qc) - Math.log(Math.max(p[c], 1e-30f)));
-                dlogits[k] = (1 - a) * dlogits[k] + a * t * (p[c] - qc) / b;
-            }
+        for (int k = 0; k < b * classes; k++) {
+            float qk = q[k];
+            if (qk > 0) kl += qk * (Math.log(qk) - Math.log(Math.max(p[k], 1e-30f)));
+            dlogits[k] = (1 - a) * dlogits[k] + a * t * (p[k] - qk) / b;
         }
         return (1 - a) * ceLoss + a * t * t * kl / b;
-    }
-
-    static void softmax(float[] z, int off, int n, float temperature, float[] out) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int c = 0; c < n; c++) max = Math.max(max, z[off + c]);
-        float sum = 0;
-        for (int c = 0; c < n; c++) sum += out[c] = (float) Math.exp((z[off + c] - max) / temperature);
-        for (int c = 0; c < n; c++) out[c] /= sum;
     }
 
     /**

@@ -45,12 +45,9 @@ class DistillationTest {
         float[] z = new float[b * classes], q = new float[b * classes];
         int[] y = {1, 4, 0};
         for (int i = 0; i < z.length; i++) z[i] = (float) r.nextDouble(-3, 3);
-        for (int i = 0; i < b; i++) {                                   // teacher probabilities: a softmax of random logits
-            float[] t = new float[classes], row = new float[classes];
-            for (int c = 0; c < classes; c++) t[c] = (float) r.nextDouble(-2, 2);
-            Trainer.softmax(t, 0, classes, 1f, row);
-            System.arraycopy(row, 0, q, i * classes, classes);
-        }
+        float[] teacherLogits = new float[b * classes];                 // teacher probabilities: a softmax of random logits
+        for (int i = 0; i < teacherLogits.length; i++) teacherLogits[i] = (float) r.nextDouble(-2, 2);
+        kernels.softmax(b, classes, teacherLogits, 0, q, 0);
         float a = 0.7f, temperature = 3f, eps = 0.1f;
         float[] grad = new float[z.length];
         double loss = loss(b, classes, z, y, q, a, temperature, eps, grad);
@@ -70,7 +67,9 @@ class DistillationTest {
     /** The training loop's loss: label cross-entropy from the kernels, then the teacher's term mixed in. */
     private static double loss(int b, int classes, float[] z, int[] y, float[] q, float a, float t, float eps, float[] grad) {
         double ce = kernels.softmaxCrossEntropy(b, classes, z, 0, y, 0, eps, null, 0, grad, 0) / b;
-        return Trainer.distill(b, classes, z, 0, q, a, t, ce, grad);
+        float[] p = new float[b * classes];
+        Trainer.softmaxAt(kernels, b, classes, z, 0, t, new float[b * classes], p);
+        return Trainer.distill(b, classes, p, q, a, t, ce, grad);
     }
 
     @Test
