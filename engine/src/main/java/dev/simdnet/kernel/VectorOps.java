@@ -25,6 +25,51 @@ final class VectorOps {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int L = F.length();
 
+    // ---------------------------------------------------------------- reductions and exp in a fixed order
+
+    // Why not reduceLanes(ADD) and lanewise(EXP): the Vector API lets both give different bits in compiled and
+    // interpreted code (C2 adds the lanes as a tree and calls SVML's exp; the fallback adds in lane order and
+    // calls Math.exp), so a result depended on how far the JIT had got. A run resumed in a fresh JVM then
+    // ended 1 ulp away from an uninterrupted one on AVX2 (issue 15). Lane-wise add, mul and fma are exact
+    // IEEE operations in both, so everything below is built from them and gives the same bits however it runs.
+
+    /** The lanes of {@code v} added in lane order, 0 to {@code L - 1}. Once per row, so its cost does not show. */
+    static float sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float sum = 0f;
+        for (float lane : lanes) sum += lane;
+        return sum;
+    }
+
+    static final float EXP_HI = 88.72283f;     // ln(Float.MAX_VALUE): above it, +Infinity
+    static final float EXP_LO = -104f;         // below ln(smallest subnormal / 2): 0
+    static final float LOG2E = 1.44269504089f;
+    static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    static final float ROUND = 12582912f;      // 1.5 · 2^23: adding and subtracting it rounds to an integer
+
+    /**
+     * e^x lane by lane (Cephes' expf: x = k·ln2 + r with |r| ≤ ln2/2, a degree-7 polynomial for e^r, then
+     * times 2^k), within 2 ulps of {@link Math#exp} over the whole float range (OpsTest); NaN stays NaN.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector xc = x.max(EXP_LO).min(EXP_HI);
+        FloatVector k = xc.fma(LOG2E, ROUND).sub(ROUND);                    // round(x / ln2), exactly integral
+        FloatVector r = xc.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));            // k·LN2_HI is exact: few bits
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+        p = p.mul(r).add(8.3334519073e-3f);
+        p = p.mul(r).add(4.1665795894e-2f);
+        p = p.mul(r).add(1.6666665459e-1f);
+        p = p.mul(r).add(5.0000001201e-1f);
+        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);                      // e^r
+        // 2^k as two normal powers of two, 2^(k/2) · 2^(k - k/2), so k from -150 to 128 never leaves the range.
+        IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0);
+        IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1), k2 = ki.sub(k1);
+        FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = k2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector e = y.mul(s1).mul(s2);
+        return e.blend(x.broadcast(Float.POSITIVE_INFINITY), x.compare(VectorOperators.GT, EXP_HI));
+    }
+
     // ---------------------------------------------------------------- ReLU
 
     static void reluForward(Parallel parallel, int n, float[] x, int xOff, float[] y, int yOff) {
@@ -179,7 +224,7 @@ final class VectorOps {
                 vsum = vsum.add(v);
             }
             max = vmax.reduceLanes(VectorOperators.MAX);
-            sumLogits = vsum.reduceLanes(VectorOperators.ADD);
+            sumLogits = sumLanes(vsum);
         }
         for (; c < classes; c++) {
             max = Math.max(max, x[off + c]);
@@ -190,11 +235,11 @@ final class VectorOps {
         if (bound > 0) {
             FloatVector vsum = FloatVector.zero(F);
             for (; c < bound; c += L) {
-                FloatVector v = FloatVector.fromArray(F, x, off + c).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector v = exp(FloatVector.fromArray(F, x, off + c).sub(max));
                 v.intoArray(e, c);
                 vsum = vsum.add(v);
             }
-            sumExp = vsum.reduceLanes(VectorOperators.ADD);
+            sumExp = sumLanes(vsum);
         }
         for (; c < classes; c++) {
             e[c] = (float) Math.exp(x[off + c] - max);
@@ -234,11 +279,11 @@ final class VectorOps {
         if (bound > 0) {
             FloatVector vsum = FloatVector.zero(F);
             for (; c < bound; c += L) {
-                FloatVector v = FloatVector.fromArray(F, x, off + c).sub(max).lanewise(VectorOperators.EXP);
+                FloatVector v = exp(FloatVector.fromArray(F, x, off + c).sub(max));
                 v.intoArray(p, pOff + c);
                 vsum = vsum.add(v);
             }
-            sum = vsum.reduceLanes(VectorOperators.ADD);
+            sum = sumLanes(vsum);
         }
         for (; c < classes; c++) {
             float v = (float) Math.exp(x[off + c] - max);

@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import static dev.simdnet.testing.SameBits.assertSameBits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -390,5 +391,85 @@ class OpsTest {
             assertThat(p % lanes).isZero();
             assertThat(p).isLessThanOrEqualTo(c * lanes);
         }
+    }
+
+    // ---------------------------------------------------------------- exp and lane sums: the same bits however run
+
+    /** The vector exp's steps in plain Java, operation for operation: what the interpreter computes lane by lane. */
+    private static float expInPlainJava(float x) {
+        float xc = Math.min(Math.max(x, VectorOps.EXP_LO), VectorOps.EXP_HI);
+        float k = Math.fma(xc, VectorOps.LOG2E, VectorOps.ROUND) - VectorOps.ROUND;
+        float r = (xc - k * VectorOps.LN2_HI) - k * VectorOps.LN2_LO;
+        float p = Math.fma(r, 1.9875691500e-4f, 1.3981999507e-3f);
+        p = p * r + 8.3334519073e-3f;
+        p = p * r + 4.1665795894e-2f;
+        p = p * r + 1.6666665459e-1f;
+        p = p * r + 5.0000001201e-1f;
+        float y = p * (r * r) + r + 1f;
+        int ki = (int) k, k1 = ki >> 1, k2 = ki - k1;
+        float e = y * Float.intBitsToFloat((k1 + 127) << 23) * Float.intBitsToFloat((k2 + 127) << 23);
+        return x > VectorOps.EXP_HI ? Float.POSITIVE_INFINITY : e;
+    }
+
+    /** Every float from -110 to 100 in steps of about 1e-3, the ends of the range, and the special values. */
+    private static float[] expInputs() {
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE,
+                88.72283f, Math.nextUp(88.72283f), 88.7f, -87.33654f, -103.27893f, -103.97f, -104f, -104.1f, 1e-8f, -1e-8f};
+        int steps = 210_000;
+        float[] x = new float[special.length + steps];
+        System.arraycopy(special, 0, x, 0, special.length);
+        for (int i = 0; i < steps; i++) x[special.length + i] = -110f + 210f * i / steps;
+        return x;
+    }
+
+    @Test
+    void vectorExpIsWithinTwoUlpsOfMathExpEverywhere() {
+        float[] x = expInputs(), e = new float[x.length];
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length(), i = 0;
+        for (; i + lanes <= x.length; i += lanes)
+            VectorOps.exp(jdk.incubator.vector.FloatVector.fromArray(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, x, i)).intoArray(e, i);
+        for (int k = 0; k < i; k++) {
+            float want = (float) Math.exp(x[k]);
+            if (Float.isNaN(want)) assertThat(e[k]).as("exp(%s)", x[k]).isNaN();
+            else if (Float.isInfinite(want) || want == 0f) assertThat(e[k]).as("exp(%s)", x[k]).isEqualTo(want);
+            else if (want < Float.MIN_NORMAL) assertThat(e[k]).as("exp(%s)", x[k]).isCloseTo(want, within(2 * Float.MIN_VALUE));
+            else assertThat(Math.abs(e[k] - want)).as("exp(%s) = %s, not %s", x[k], e[k], want).isLessThanOrEqualTo(2 * Math.ulp(want));
+        }
+    }
+
+    /**
+     * The C2-compiled vector exp and lane sum give the bits of their plain-Java steps, on every call from the first
+     * (interpreted) to the last (compiled). This is what lanewise(EXP) and reduceLanes(ADD) did not promise: a resumed
+     * run ended some ulps away from an uninterrupted one on AVX2 (issue 15).
+     */
+    @Test
+    void vectorExpAndLaneSumGiveTheSameBitsInterpretedAndCompiled() {
+        var species = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        float[] x = expInputs(), want = new float[x.length], got = new float[x.length];
+        for (int k = 0; k < x.length; k++) want[k] = expInPlainJava(x[k]);
+        int lanes = species.length(), whole = x.length / lanes * lanes;
+        for (int round = 0; round < 30; round++) {       // enough calls for C2 to compile both
+            float sum = 0f, sumWant = 0f;
+            for (int i = 0; i < whole; i += lanes) {
+                var v = VectorOps.exp(jdk.incubator.vector.FloatVector.fromArray(species, x, i));
+                v.intoArray(got, i);
+                if (round % 10 == 0 && x[i] < 80f && x[i + lanes - 1] < 80f) {
+                    float s = VectorOps.sumLanes(v), w = 0f;
+                    for (int l = 0; l < lanes; l++) w += want[i + l];
+                    assertThat(Float.floatToRawIntBits(s)).as("sum of lanes at %d, round %d", i, round).isEqualTo(Float.floatToRawIntBits(w));
+                }
+            }
+            assertSameBits("exp, round " + round, Arrays.copyOf(got, whole), Arrays.copyOf(want, whole));
+        }
+    }
+
+    @Test
+    void softmaxOfAWideRowGivesTheSameBitsOnEveryCall() {
+        // 1,000 classes: the vector body, not only the tail, at every width.
+        int rows = 3, classes = 1000;
+        float[] z = random(99, rows * classes, 20), first = new float[OFF + rows * classes], again = first.clone();
+        vector1.softmax(rows, classes, z, OFF, first, OFF);
+        for (int i = 0; i < 3_000; i++) vector1.softmax(rows, classes, z, OFF, again, OFF);
+        assertSameBits("softmax after 3,000 calls", again, first);
     }
 }

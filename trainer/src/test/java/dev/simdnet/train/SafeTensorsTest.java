@@ -1,5 +1,6 @@
 package dev.simdnet.train;
 
+import static dev.simdnet.testing.SameBits.assertSameBits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -64,7 +65,7 @@ class SafeTensorsTest {
         assertThat(back.tensors().keySet()).containsExactly("conv1.weight", "conv1.bias", "scalar", "empty", "fc.weight", "view");
         for (String name : tensors.keySet()) {
             assertThat(back.tensors().get(name).shape()).containsExactly(tensors.get(name).shape());
-            assertThat(back.tensors().get(name).toArray()).containsExactly(tensors.get(name).toArray());
+            assertSameBits(name, back.tensors().get(name).toArray(), tensors.get(name).toArray());
         }
         assertThat(back.metadata()).containsExactlyEntriesOf(meta);
         try (var files = Files.list(dir)) {
