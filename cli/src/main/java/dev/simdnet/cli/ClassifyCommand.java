@@ -1,10 +1,8 @@
 package dev.simdnet.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.simdnet.data.DigitPreprocessor;
-import dev.simdnet.eval.DigitClassifier;
 import dev.simdnet.kernel.Kernels;
-import dev.simdnet.train.Checkpoint;
+import dev.simdnet.model.Model;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,7 +39,6 @@ import java.util.stream.Stream;
         description = {"Read the digit in each image (PNG, JPEG, GIF, BMP; any size; dark on light or light on dark).",
                 "Folders are searched recursively for images. A blank image is reported as 'no digit', never as a class."})
 final class ClassifyCommand implements Callable<Integer> {
-    static final String DEFAULT_MODEL = "/dev/simdnet/cli/default-model.safetensors";
     private static final int CHUNK = 512;
     /** Decoded chunks waiting for the network at most (1.6 MB each): decoding runs ahead during its warm-up. */
     private static final int MAX_PENDING = 8;
@@ -68,7 +65,7 @@ final class ClassifyCommand implements Callable<Integer> {
     Path saveInput;
 
     /** One file's outcome: a digit, "no digit", or an error. */
-    private record Item(Path file, DigitPreprocessor.Result prepared, String error) {}
+    private record Item(Path file, Model.Prepared prepared, String error) {}
 
     @Override
     public Integer call() throws Exception {
@@ -78,8 +75,7 @@ final class ClassifyCommand implements Callable<Integer> {
             if (!Files.isWritable(saveInput)) throw new IOException("cannot write to " + saveInput);
         }
         // The model loads (0.1 s) while the files are listed.
-        FutureTask<Checkpoint.Loaded> loading = new FutureTask<>(
-                () -> model == null ? Checkpoint.loadResource(DEFAULT_MODEL) : Checkpoint.load(model));
+        FutureTask<Model> loading = new FutureTask<>(() -> model == null ? Model.bundled() : Model.load(model));
         Thread.ofPlatform().name("model-loader").daemon().start(loading);
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         List<Path> files = new ArrayList<>();
@@ -99,12 +95,11 @@ final class ClassifyCommand implements Callable<Integer> {
                 failed = true;
             }
         }
-        Checkpoint.Loaded loaded = result(loading);
-        DigitPreprocessor prep = new DigitPreprocessor();
+        Model loaded = result(loading);
         try (Kernels k = common.kernels(common.threadsOr(Runtime.getRuntime().availableProcessors()));
              Kernels one = common.kernels(1);
              ExecutorService network = Executors.newSingleThreadExecutor()) {
-            DigitClassifier classifier = new DigitClassifier(loaded, k);
+            Model classifier = loaded.withKernels(k);
             // Decoding and preprocessing dominate: the cores do them chunk after chunk (a parallel stream each)
             // while one thread runs the network, one batched forward pass a chunk, and prints the results in
             // order. That thread first warms the network up: until the JIT has compiled the vector kernels a
@@ -112,13 +107,13 @@ final class ClassifyCommand implements Callable<Integer> {
             // It warms up on one thread: kernel threads would spin, taking cores from decoding.
             Deque<Future<Boolean>> reports = new ArrayDeque<>();
             reports.add(network.submit(() -> {
-                if (files.size() > CHUNK) classifier.warmUp(one); // for a chunk or two, not worth it
+                if (files.size() > CHUNK) loaded.warmUp(one); // for a chunk or two, not worth it
                 return false;
             }));
             try {
                 for (int from = 0; from < files.size(); from += CHUNK) {
                     List<Path> chunk = files.subList(from, Math.min(files.size(), from + CHUNK));
-                    Item[] items = IntStream.range(0, chunk.size()).parallel().mapToObj(i -> prepare(prep, chunk.get(i))).toArray(Item[]::new);
+                    Item[] items = IntStream.range(0, chunk.size()).parallel().mapToObj(i -> prepare(loaded, chunk.get(i))).toArray(Item[]::new);
                     reports.add(network.submit(() -> report(items, classifier, out, err)));
                     while (reports.size() > MAX_PENDING) failed |= result(reports.removeFirst());
                 }
@@ -148,20 +143,21 @@ final class ClassifyCommand implements Callable<Integer> {
         return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".gif") || n.endsWith(".bmp");
     }
 
-    private static Item prepare(DigitPreprocessor prep, Path file) {
+    private static Item prepare(Model model, Path file) {
         try {
-            return new Item(file, prep.process(file), null);
+            return new Item(file, model.prepare(file), null);
         } catch (RuntimeException e) {
             return new Item(file, null, Errors.message(e));
         }
     }
 
-    private boolean report(Item[] items, DigitClassifier classifier, PrintWriter out, PrintWriter err) throws IOException {
-        int size = DigitPreprocessor.SIDE * DigitPreprocessor.SIDE, classes = classifier.classes();
+    private boolean report(Item[] items, Model classifier, PrintWriter out, PrintWriter err) throws IOException {
+        int size = classifier.input().size(), classes = classifier.classes();
+        List<String> names = classifier.classNames();
         List<Integer> digits = new ArrayList<>();
-        for (int i = 0; i < items.length; i++) if (items[i].prepared() != null && items[i].prepared().isDigit()) digits.add(i);
+        for (int i = 0; i < items.length; i++) if (items[i].prepared() != null && items[i].prepared().found()) digits.add(i);
         float[] batch = new float[digits.size() * size];
-        for (int j = 0; j < digits.size(); j++) System.arraycopy(items[digits.get(j)].prepared().digit(), 0, batch, j * size, size);
+        for (int j = 0; j < digits.size(); j++) System.arraycopy(items[digits.get(j)].prepared().pixels(), 0, batch, j * size, size);
         float[] probs = digits.isEmpty() ? new float[0] : classifier.probabilities(batch, digits.size());
 
         boolean failed = false;
@@ -172,45 +168,33 @@ final class ClassifyCommand implements Callable<Integer> {
                 failed = true;
                 continue;
             }
-            if (saveInput != null && it.prepared().isDigit()) saveInput(it);
-            if (!it.prepared().isDigit()) {
+            if (saveInput != null && it.prepared().found()) saveInput(it, classifier.input());
+            if (!it.prepared().found()) {
                 if (json) out.println(JSON.std.asString(noDigit(it)));
                 else out.println(it.file() + ": no digit (" + it.prepared().reason() + ")");
                 continue;
             }
             int off = (j++) * classes;
-            int[] order = mostLikelyFirst(probs, off, classes);
+            int[] order = Model.mostLikelyFirst(probs, off, classes);
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("file", it.file().toString());
                 m.put("digit", order[0]);
+                m.put("class", names.get(order[0]));
                 m.put("probability", probs[off + order[0]]);
                 List<Map<String, Object>> topK = new ArrayList<>();
-                for (int t = 0; t < top; t++) topK.add(Map.of("digit", order[t], "probability", probs[off + order[t]]));
+                for (int t = 0; t < Math.min(top, classes); t++)
+                    topK.add(Map.of("digit", order[t], "class", names.get(order[t]), "probability", probs[off + order[t]]));
                 m.put("top", topK);
                 out.println(JSON.std.asString(m));
             } else {
                 StringBuilder line = new StringBuilder(it.file() + ": ");
-                for (int t = 0; t < top; t++)
-                    line.append(t == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%d (%.1f%%)", order[t], 100 * probs[off + order[t]]));
+                for (int t = 0; t < Math.min(top, classes); t++)
+                    line.append(t == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s (%.1f%%)", names.get(order[t]), 100 * probs[off + order[t]]));
                 out.println(line);
             }
         }
         return failed;
-    }
-
-    /**
-     * The classes by descending probability, ties in class order: an insertion sort of a handful of ints, rather
-     * than a sorted stream of boxed Integers for every file.
-     */
-    static int[] mostLikelyFirst(float[] probs, int off, int classes) {
-        int[] order = new int[classes];
-        for (int c = 0; c < classes; c++) {
-            int i = c;
-            for (; i > 0 && Float.compare(probs[off + order[i - 1]], probs[off + c]) < 0; i--) order[i] = order[i - 1];
-            order[i] = c;
-        }
-        return order;
     }
 
     private static Map<String, Object> noDigit(Item it) {
@@ -223,10 +207,16 @@ final class ClassifyCommand implements Callable<Integer> {
         return m;
     }
 
-    private void saveInput(Item it) throws IOException {
-        byte[] px = it.prepared().digitBytes();
-        BufferedImage img = new BufferedImage(DigitPreprocessor.SIDE, DigitPreprocessor.SIDE, BufferedImage.TYPE_BYTE_GRAY);
-        img.getRaster().setDataElements(0, 0, DigitPreprocessor.SIDE, DigitPreprocessor.SIDE, px);
+    /** The sample the model saw, as a PNG: grey or RGB at the model's input size. */
+    private void saveInput(Item it, Model.Input in) throws IOException {
+        float[] px = it.prepared().pixels();
+        BufferedImage img = new BufferedImage(in.width(), in.height(), in.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        for (int y = 0, i = 0; y < in.height(); y++)
+            for (int x = 0; x < in.width(); x++, i += in.channels()) {
+                int r = Math.round(px[i] * 255), g = in.channels() == 1 ? r : Math.round(px[i + 1] * 255), b = in.channels() == 1 ? r : Math.round(px[i + 2] * 255);
+                if (in.channels() == 1) img.getRaster().setSample(x, y, 0, r);
+                else img.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
         String name = it.file().getFileName().toString().replaceFirst("\\.[^.]*$", "") + ".input.png";
         ImageIO.write(img, "png", saveInput.resolve(name).toFile());
     }

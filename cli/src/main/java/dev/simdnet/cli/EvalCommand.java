@@ -7,10 +7,8 @@ import dev.simdnet.data.DatasetLoader;
 import dev.simdnet.data.Subset;
 import dev.simdnet.eval.Evaluation;
 import dev.simdnet.eval.Pictures;
-import dev.simdnet.eval.Predictor;
 import dev.simdnet.kernel.Kernels;
-import dev.simdnet.nn.Sequential;
-import dev.simdnet.train.Checkpoint;
+import dev.simdnet.model.Model;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,13 +53,13 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Checkpoint.Loaded> models = new ArrayList<>();
-        for (Path p : checkpoints) models.add(Checkpoint.load(p));
-        for (Checkpoint.Loaded m : models)
-            if (m.spec().classes() != models.get(0).spec().classes())
-                throw new IllegalArgumentException(m.file() + " predicts " + m.spec().classes() + " classes, "
-                        + models.get(0).file() + " " + models.get(0).spec().classes() + ": they cannot form an ensemble");
-        String name = dataset != null ? dataset : datasetOf(models.get(0));
+        List<Model> models = new ArrayList<>();
+        for (Path p : checkpoints) models.add(Model.load(p));
+        for (int i = 1; i < models.size(); i++)
+            if (models.get(i).classes() != models.get(0).classes())
+                throw new IllegalArgumentException(checkpoints.get(i) + " predicts " + models.get(i).classes() + " classes, "
+                        + checkpoints.get(0) + " " + models.get(0).classes() + ": they cannot form an ensemble");
+        String name = dataset != null ? dataset : models.get(0).dataset() != null ? models.get(0).dataset() : "mnist";
         DatasetKind kind;
         try {
             kind = DatasetKind.parse(name);
@@ -69,32 +67,26 @@ final class EvalCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Dataset test = DatasetLoader.load(kind, Subset.TEST, common.dataSource());
-        int classes = models.get(0).spec().classes();
-        int[] all = Predictor.all(test.n());
-        float[] probs;
+        int classes = models.get(0).classes();
+        float[] probs = new float[test.n() * classes];
         try (Kernels k = common.kernels(common.threadsOr(Runtime.getRuntime().availableProcessors()))) {
-            List<Sequential> nets = models.stream().map(Checkpoint.Loaded::net).toList();
-            probs = Predictor.ensembleProbabilities(nets, k, test, kind.normalization(), all, classes, 500);
+            // An ensemble: the members' probabilities averaged.
+            for (Model m : models) {
+                float[] p = m.withKernels(k).probabilities(test, test.all(), 500);
+                for (int i = 0; i < p.length; i++) probs[i] += p[i] / models.size();
+            }
         }
-        int[] labels = Predictor.labels(test, all);
+        int[] labels = test.labelsAsInts();
         Evaluation ev = Evaluation.of(probs, labels, test.n(), classes);
+        List<String> names = models.get(0).classNames();
 
         if (confusionPng != null) Pictures.confusionMatrix(ev.confusion(), confusionPng);
         if (errorsPng != null) saveErrors(test, probs, labels, classes);
         PrintWriter out = spec.commandLine().getOut();
         if (json) out.println(JSON.std.asString(summary(ev)));
-        else printReport(out, ev, kind);
+        else printReport(out, ev, kind, names);
         out.flush();
         return 0;
-    }
-
-    private static String datasetOf(Checkpoint.Loaded m) {
-        try {
-            Object d = JSON.std.mapFrom(m.metadata().getOrDefault("config", "{}")).get("dataset");
-            return d == null ? "mnist" : d.toString();
-        } catch (java.io.IOException e) {
-            return "mnist";
-        }
     }
 
     private void saveErrors(Dataset test, float[] probs, int[] labels, int classes) throws java.io.IOException {
@@ -132,7 +124,7 @@ final class EvalCommand implements Callable<Integer> {
         return m;
     }
 
-    private void printReport(PrintWriter out, Evaluation ev, DatasetKind kind) {
+    private void printReport(PrintWriter out, Evaluation ev, DatasetKind kind, List<String> names) {
         double[] ci = ev.confidenceInterval95();
         out.printf(Locale.ROOT, "%s on %d %s test images: accuracy %.2f%% (95%% CI %.2f%% to %.2f%%), %d errors, loss %.4f%n",
                 checkpoints.size() == 1 ? checkpoints.get(0) : "ensemble of " + checkpoints.size(),
@@ -140,7 +132,7 @@ final class EvalCommand implements Callable<Integer> {
         out.println();
         out.println("class  precision  recall   name");
         for (int c = 0; c < ev.confusion().length; c++)
-            out.printf(Locale.ROOT, "%5d  %8.2f%%  %6.2f%%  %s%n", c, 100 * ev.precision(c), 100 * ev.recall(c), kind.classNames().get(c));
+            out.printf(Locale.ROOT, "%5d  %8.2f%%  %6.2f%%  %s%n", c, 100 * ev.precision(c), 100 * ev.recall(c), names.get(c));
         out.println();
         out.println("confusion matrix (rows: true class, columns: predicted)");
         StringBuilder head = new StringBuilder("      ");

@@ -4,13 +4,12 @@ import dev.simdnet.serve.Limits;
 import dev.simdnet.serve.ModelRegistry;
 import dev.simdnet.serve.ServedModel;
 import dev.simdnet.serve.Server;
-import dev.simdnet.train.Checkpoint;
+import dev.simdnet.model.Model;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +53,7 @@ final class ServeCommand implements Callable<Integer> {
         List<ServedModel> served = new ArrayList<>();
         try {
             if (modelArgs.isEmpty()) {
-                served.add(new ServedModel("default", () -> Checkpoint.loadResource(ClassifyCommand.DEFAULT_MODEL),
-                        resourceSize(ClassifyCommand.DEFAULT_MODEL), replicas, common.kernels));
+                served.add(new ServedModel("default", Model::bundled, Model.bundledFileBytes(), replicas, common.kernels));
             }
             for (String arg : modelArgs) {
                 int eq = arg.indexOf('=');
@@ -65,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), "invalid model name '" + name
                             + "': use letters, digits, '.', '_' and '-' (--model NAME=CHECKPOINT)");
                 if (!Files.isRegularFile(file)) throw new java.nio.file.NoSuchFileException(file.toString());
-                served.add(new ServedModel(name, () -> Checkpoint.load(file), Files.size(file), replicas, common.kernels));
+                served.add(new ServedModel(name, () -> Model.load(file), Files.size(file), replicas, common.kernels));
             }
         } catch (Exception e) {
             for (ServedModel m : served) m.close();
@@ -122,12 +120,5 @@ final class ServeCommand implements Callable<Integer> {
         String n = file.getFileName().toString().replaceFirst("\\.safetensors$", "").replaceAll("[^A-Za-z0-9._-]", "_");
         if (n.startsWith(".")) n = "_" + n.substring(1);
         return n.isEmpty() ? "model" : n.length() > 64 ? n.substring(0, 64) : n;
-    }
-
-    private static long resourceSize(String resource) throws java.io.IOException {
-        try (InputStream in = ServeCommand.class.getResourceAsStream(resource)) {
-            if (in == null) throw new Checkpoint.CheckpointException("this build has no bundled model " + resource + ": pass --model CHECKPOINT");
-            return in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
     }
 }

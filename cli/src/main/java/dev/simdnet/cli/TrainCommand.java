@@ -2,9 +2,8 @@ package dev.simdnet.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.simdnet.eval.Evaluation;
-import dev.simdnet.eval.Predictor;
 import dev.simdnet.kernel.Kernels;
-import dev.simdnet.train.Checkpoint;
+import dev.simdnet.model.Checkpoint;
 import dev.simdnet.train.Experiment;
 import dev.simdnet.train.TrainConfig;
 import dev.simdnet.train.TrainListener;

@@ -144,7 +144,7 @@ class ClassifyTest {
     @Test
     void classesComeMostLikelyFirstTiesInClassOrder() {
         float[] probs = {9, 9, 9, 0.1f, 0.3f, 0.3f, 0.05f, 0.1f, 0f, 0.15f}; // the first three belong to another item
-        assertThat(ClassifyCommand.mostLikelyFirst(probs, 3, 7)).containsExactly(1, 2, 6, 0, 4, 3, 5);
+        assertThat(dev.simdnet.model.Model.mostLikelyFirst(probs, 3, 7)).containsExactly(1, 2, 6, 0, 4, 3, 5);
     }
 
     @Test

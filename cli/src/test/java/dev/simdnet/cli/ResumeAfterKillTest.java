@@ -1,7 +1,7 @@
 package dev.simdnet.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.simdnet.train.Checkpoint;
+import dev.simdnet.model.Checkpoint;
 import dev.simdnet.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,8 +1,8 @@
 package dev.simdnet.cli;
 
-import dev.simdnet.train.Checkpoint;
-import dev.simdnet.train.ModelSpec;
-import dev.simdnet.train.Models;
+import dev.simdnet.model.Checkpoint;
+import dev.simdnet.model.ModelSpec;
+import dev.simdnet.model.Models;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,7 +2,7 @@ package dev.simdnet.serve;
 
 import dev.simdnet.data.PenDigits;
 
-import dev.simdnet.train.Checkpoint;
+import dev.simdnet.model.Model;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class BrowserTest {
     static final String CHROMIUM = "/usr/bin/chromium", CHROMEDRIVER = "/usr/bin/chromedriver";
-    static final String BUNDLED = "/dev/simdnet/cli/default-model.safetensors";
+    static final String BUNDLED = "/dev/simdnet/model/digits.safetensors";
     static final int CANVAS = 280;
 
     @TempDir
@@ -63,7 +63,7 @@ class BrowserTest {
             models.add(TestModels.served("default", f, 2));
             trained = true;
         } else if (BrowserTest.class.getResource(BUNDLED) != null) {
-            models.add(new ServedModel("default", () -> Checkpoint.loadResource(BUNDLED), 0, 2, "auto"));
+            models.add(new ServedModel("default", Model::bundled, 0, 2, "auto"));
             trained = true;
         }
         models.add(TestModels.served("tiny", TestModels.untrained(dir, "tiny", 3), 1));

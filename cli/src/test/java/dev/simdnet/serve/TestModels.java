@@ -1,8 +1,9 @@
 package dev.simdnet.serve;
 
-import dev.simdnet.train.Checkpoint;
-import dev.simdnet.train.ModelSpec;
-import dev.simdnet.train.Models;
+import dev.simdnet.model.Checkpoint;
+import dev.simdnet.model.Model;
+import dev.simdnet.model.ModelSpec;
+import dev.simdnet.model.Models;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +23,6 @@ final class TestModels {
     }
 
     static ServedModel served(String name, Path file, int replicas) throws Exception {
-        return new ServedModel(name, () -> Checkpoint.load(file), Files.size(file), replicas, "auto");
+        return new ServedModel(name, () -> Model.load(file), Files.size(file), replicas, "auto");
     }
 }

@@ -58,6 +58,22 @@ public final class BatchNorm implements Layer {
         this.saveInvStd = new float[channels];
     }
 
+    private BatchNorm(BatchNorm shared) {
+        this.name = shared.name;
+        this.channels = shared.channels;
+        this.momentum = shared.momentum;
+        this.eps = shared.eps;
+        this.gamma = shared.gamma;
+        this.beta = shared.beta;
+        this.runningMean = shared.runningMean;
+        this.runningVar = shared.runningVar;
+        this.saveMean = new float[channels];
+        this.saveInvStd = new float[channels];
+    }
+
+    @Override
+    public BatchNorm replica() { return new BatchNorm(this); }
+
     public String name() { return name; }
     public int channels() { return channels; }
     public float momentum() { return momentum; }

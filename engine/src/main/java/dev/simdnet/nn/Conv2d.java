@@ -45,6 +45,20 @@ public final class Conv2d implements Layer {
         this.bias = new Parameter(name + ".bias", Tensor.zeros(outC), Tensor.zeros(outC), false);
     }
 
+    private Conv2d(Conv2d shared) {
+        this.name = shared.name;
+        this.inC = shared.inC;
+        this.outC = shared.outC;
+        this.kernel = shared.kernel;
+        this.stride = shared.stride;
+        this.pad = shared.pad;
+        this.weight = shared.weight;
+        this.bias = shared.bias;
+    }
+
+    @Override
+    public Conv2d replica() { return new Conv2d(this); }
+
     public String name() { return name; }
     public Parameter weight() { return weight; }
     public Parameter bias() { return bias; }

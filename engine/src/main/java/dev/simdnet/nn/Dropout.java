@@ -22,6 +22,9 @@ public final class Dropout implements Layer {
         this.p = p;
     }
 
+    @Override
+    public Dropout replica() { return new Dropout(name, p); }
+
     public String name() { return name; }
     public float p() { return p; }
 

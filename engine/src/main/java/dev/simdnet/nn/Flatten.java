@@ -12,6 +12,9 @@ public final class Flatten implements Layer {
         this.name = Objects.requireNonNull(name, "name");
     }
 
+    @Override
+    public Flatten replica() { return new Flatten(name); }
+
     public String name() { return name; }
 
     @Override

@@ -35,4 +35,10 @@ public interface Layer {
 
     /** Multiply-adds of the forward pass for one sample of the given input shape. */
     default long macs(int[] inputShape) { return 0; }
+
+    /**
+     * A copy for inference on another thread: the same parameters and buffers (one set of weights, shared and
+     * read, never written), its own activations and caches. Not for training: replicas share gradients.
+     */
+    Layer replica();
 }

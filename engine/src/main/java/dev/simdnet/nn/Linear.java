@@ -39,6 +39,17 @@ public final class Linear implements Layer {
         this.bias = new Parameter(name + ".bias", Tensor.zeros(out), Tensor.zeros(out), false);
     }
 
+    private Linear(Linear shared) {
+        this.name = shared.name;
+        this.in = shared.in;
+        this.out = shared.out;
+        this.weight = shared.weight;
+        this.bias = shared.bias;
+    }
+
+    @Override
+    public Linear replica() { return new Linear(this); }
+
     public String name() { return name; }
     public int in() { return in; }
     public int out() { return out; }

@@ -25,6 +25,9 @@ public final class MaxPool2d implements Layer {
         this.stride = stride;
     }
 
+    @Override
+    public MaxPool2d replica() { return new MaxPool2d(name, size, stride); }
+
     public String name() { return name; }
 
     @Override

@@ -14,6 +14,9 @@ public final class Relu implements Layer {
         this.name = Objects.requireNonNull(name, "name");
     }
 
+    @Override
+    public Relu replica() { return new Relu(name); }
+
     public String name() { return name; }
 
     @Override

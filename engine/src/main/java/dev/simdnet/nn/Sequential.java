@@ -29,6 +29,9 @@ public final class Sequential implements Layer {
     public List<Layer> layers() { return layers; }
 
     @Override
+    public Sequential replica() { return new Sequential(layers.stream().map(Layer::replica).toList()); }
+
+    @Override
     public int[] outputShape(int[] inputShape) {
         int[] s = inputShape;
         for (Layer l : layers) s = l.outputShape(s);
@@ -49,6 +52,21 @@ public final class Sequential implements Layer {
             outputs.add(x);
         }
         return Collections.unmodifiableList(outputs);
+    }
+
+    /**
+     * The forward pass, also putting each conv block's output into {@code featureMaps} by the convolution's name:
+     * the activation after the batch norm and ReLU that follow it, what a person looks at to see what it found.
+     */
+    public Tensor forwardWithFeatureMaps(Tensor x, Context ctx, Map<String, Tensor> featureMaps) {
+        String block = null;
+        for (Layer l : layers) {
+            x = l.forward(x, ctx);
+            if (l instanceof Conv2d conv) block = conv.name();
+            else if (!(l instanceof BatchNorm || l instanceof Relu)) block = null;
+            if (block != null) featureMaps.put(block, x);
+        }
+        return x;
     }
 
     @Override

@@ -147,6 +147,9 @@ class LayerGradientTest {
                 dx.set(0, dx.get(0) * 1.5f + 0.5f);
                 return dx;
             }
+
+            @Override
+            public Layer replica() { throw new UnsupportedOperationException("not needed here"); }
         };
         Tensor x = GradientCheck.randomInput(13, 0.05, 2, 3);
         assertThatThrownBy(() -> new GradientCheck(scalar).check(wrong, x)).isInstanceOf(AssertionError.class);

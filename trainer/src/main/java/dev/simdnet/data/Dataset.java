@@ -38,6 +38,13 @@ public record Dataset(String name, int n, int rows, int cols, byte[] images, byt
                         + numClasses + ")");
     }
 
+    /** The indices of all images, 0 to n - 1. */
+    public int[] all() {
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
+        return idx;
+    }
+
     /** Pixels per image. */
     public int pixels() { return rows * cols; }
 

@@ -1,7 +1,7 @@
 package dev.simdnet.track;
 
 import dev.simdnet.nn.Parameter;
-import dev.simdnet.train.Models;
+import dev.simdnet.model.Models;
 import dev.simdnet.train.TrainConfig;
 import dev.simdnet.train.TrainListener;
 

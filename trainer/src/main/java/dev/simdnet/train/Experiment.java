@@ -1,5 +1,8 @@
 package dev.simdnet.train;
 
+import dev.simdnet.model.Checkpoint;
+import dev.simdnet.model.Model;
+import dev.simdnet.model.ModelSpec;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.simdnet.data.DataSource;
 import dev.simdnet.data.Dataset;
@@ -9,7 +12,6 @@ import dev.simdnet.data.Normalization;
 import dev.simdnet.data.Splits;
 import dev.simdnet.data.Subset;
 import dev.simdnet.eval.Evaluation;
-import dev.simdnet.eval.Predictor;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.nn.Parameter;
 import dev.simdnet.nn.Sequential;
@@ -168,7 +170,8 @@ public final class Experiment {
             return r;
         }
         // The test set, touched once, at the very end.
-        Evaluation ev = Predictor.evaluate(o.net(), kernels, test, norm, Predictor.all(test.n()), o.spec().classes());
+        Evaluation ev = Model.of(o.spec(), o.net(), new Model.Input(test.rows(), test.cols(), 1, norm, Model.Preprocess.RESIZE),
+                Model.numberedClasses(o.spec().classes())).withKernels(kernels).evaluate(test, test.all(), 500);
         testEvaluation = ev;
         double[] ci = ev.confidenceInterval95();
         r.put("test_accuracy", round(ev.accuracy(), 6));
@@ -199,7 +202,7 @@ public final class Experiment {
     }
 
     private Splits.Split split(Dataset train) {
-        if (config.validation() == 0) return new Splits.Split(Predictor.all(train.n()), new int[0]);
+        if (config.validation() == 0) return new Splits.Split(train.all(), new int[0]);
         return Splits.holdout(train, config.validation(), config.seed());
     }
 

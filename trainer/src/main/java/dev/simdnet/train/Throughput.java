@@ -1,5 +1,7 @@
 package dev.simdnet.train;
 
+import dev.simdnet.model.ModelSpec;
+import dev.simdnet.model.Models;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.nn.Context;
 import dev.simdnet.nn.Parameter;

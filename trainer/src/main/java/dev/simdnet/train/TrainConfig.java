@@ -1,5 +1,7 @@
 package dev.simdnet.train;
 
+import dev.simdnet.model.ModelSpec;
+import dev.simdnet.model.Models;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

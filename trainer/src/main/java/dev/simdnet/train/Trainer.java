@@ -1,9 +1,11 @@
 package dev.simdnet.train;
 
+import dev.simdnet.model.Model;
+import dev.simdnet.model.ModelSpec;
+import dev.simdnet.model.Models;
 import dev.simdnet.data.Dataset;
 import dev.simdnet.data.Normalization;
 import dev.simdnet.eval.Evaluation;
-import dev.simdnet.eval.Predictor;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.nn.Context;
 import dev.simdnet.nn.Parameter;
@@ -95,6 +97,9 @@ public final class Trainer {
         int epochs = (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
 
         Sequential net = Models.build(spec, config.seed());
+        // Validation through the model's own prediction path, on the training network itself (no second set of buffers).
+        Model evaluator = Model.of(spec, net, new Model.Input(h, w, 1, norm, Model.Preprocess.RESIZE), Model.numberedClasses(classes))
+                .withKernels(kernels);
         List<Parameter> params = net.parameters();
         Optimizer optimizer = config.optimizer().equals("adam")
                 ? new AdamW(0.9f, 0.999f, 1e-8f, config.weightDecay(), kernels)
@@ -205,7 +210,7 @@ public final class Trainer {
             if (epochEnd) {
                 double secs = (System.nanoTime() - epochClock) / 1e9;
                 trainSeconds += secs;
-                Evaluation val = valIdx.length == 0 ? null : Predictor.evaluate(net, kernels, data, norm, valIdx, classes, b);
+                Evaluation val = valIdx.length == 0 ? null : evaluator.evaluate(data, valIdx, b);
                 var m = new TrainListener.EpochMetrics((int) epoch + 1, epochLoss / epochSteps, (double) correct / seen,
                         val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), lr, seen / secs, secs);
                 history.add(m);

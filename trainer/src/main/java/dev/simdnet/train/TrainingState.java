@@ -1,5 +1,8 @@
 package dev.simdnet.train;
 
+import dev.simdnet.model.Checkpoint;
+import dev.simdnet.model.ModelSpec;
+import dev.simdnet.model.SafeTensors;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.simdnet.nn.Sequential;
 import dev.simdnet.optim.Optimizer;

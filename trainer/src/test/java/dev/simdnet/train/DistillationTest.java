@@ -1,10 +1,11 @@
 package dev.simdnet.train;
 
+import dev.simdnet.model.Model;
+import dev.simdnet.model.Models;
 import dev.simdnet.data.Dataset;
 import dev.simdnet.data.Normalization;
 import dev.simdnet.data.TestData;
 import dev.simdnet.kernel.Kernels;
-import dev.simdnet.eval.Predictor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,7 +103,8 @@ class DistillationTest {
 
     /** Accuracy on the true labels of the validation images. */
     private static double accuracy(Trainer.Outcome o) {
-        return Predictor.evaluate(o.net(), kernels, data, Normalization.MNIST, val, 10, 100).accuracy();
+        return Model.of(o.spec(), o.net(), new Model.Input(28, 28, 1, Normalization.MNIST, Model.Preprocess.RESIZE), Model.numberedClasses(10))
+                .withKernels(kernels).evaluate(data, val, 100).accuracy();
     }
 
     private static Dataset withShuffledLabels(Dataset d, long seed) {

@@ -1,5 +1,7 @@
 package dev.simdnet.train;
 
+import dev.simdnet.model.ModelSpec;
+import dev.simdnet.model.Models;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,8 @@
 package dev.simdnet.train;
 
+import dev.simdnet.model.Checkpoint;
+import dev.simdnet.model.ModelSpec;
+import dev.simdnet.model.Models;
 import dev.simdnet.data.Dataset;
 import dev.simdnet.data.Normalization;
 import dev.simdnet.data.TestData;

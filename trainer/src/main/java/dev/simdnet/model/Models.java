@@ -1,4 +1,4 @@
-package dev.simdnet.train;
+package dev.simdnet.model;
 
 import dev.simdnet.nn.BatchNorm;
 import dev.simdnet.nn.Conv2d;

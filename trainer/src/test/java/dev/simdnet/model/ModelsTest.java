@@ -1,4 +1,4 @@
-package dev.simdnet.train;
+package dev.simdnet.model;
 
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.nn.Context;

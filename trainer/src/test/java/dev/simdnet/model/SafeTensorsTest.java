@@ -1,11 +1,11 @@
-package dev.simdnet.train;
+package dev.simdnet.model;
 
 import static dev.simdnet.testing.SameBits.assertSameBits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.simdnet.tensor.Tensor;
-import dev.simdnet.train.SafeTensors.SafeTensorsException;
+import dev.simdnet.model.SafeTensors.SafeTensorsException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

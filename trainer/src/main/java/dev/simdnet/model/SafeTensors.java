@@ -1,4 +1,4 @@
-package dev.simdnet.train;
+package dev.simdnet.model;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.simdnet.tensor.Tensor;

@@ -1,4 +1,4 @@
-package dev.simdnet.train;
+package dev.simdnet.model;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package dev.simdnet.train;
+package dev.simdnet.model;
 
 import dev.simdnet.nn.Parameter;
 import dev.simdnet.nn.Sequential;
@@ -78,7 +78,7 @@ public final class Checkpoint {
     }
 
     /** Parameters then buffers, under {@code prefix + name}. */
-    static LinkedHashMap<String, Tensor> weights(Sequential net, String prefix) {
+    public static LinkedHashMap<String, Tensor> weights(Sequential net, String prefix) {
         LinkedHashMap<String, Tensor> m = new LinkedHashMap<>();
         for (Parameter p : net.parameters()) m.put(prefix + p.name(), p.value());
         for (var e : net.buffers().entrySet()) m.put(prefix + e.getKey(), e.getValue());
@@ -86,7 +86,7 @@ public final class Checkpoint {
     }
 
     /** Copies {@code prefix + name} tensors into the network, refusing any missing name or wrong shape. */
-    static void copyWeights(Map<String, Tensor> tensors, String prefix, Sequential net, Path file) {
+    public static void copyWeights(Map<String, Tensor> tensors, String prefix, Sequential net, Path file) {
         for (var e : weights(net, "").entrySet()) {
             Tensor src = tensors.get(prefix + e.getKey());
             Tensor dst = e.getValue();
