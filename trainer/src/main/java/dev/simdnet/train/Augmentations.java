@@ -10,10 +10,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** The config's augmentation level ("none", "light", "pen", "strong") as the training loop's batch augmenter. */
-final class Augmentations {
+public final class Augmentations {
     private Augmentations() {}
 
-    static BatchAugmenter forPreset(String level, long seed, Parallel parallel) {
+    public static BatchAugmenter forPreset(String level, long seed, Parallel parallel) {
         AugmentConfig config = AugmentConfig.preset(level);
         if (config.isOff()) return BatchAugmenter.NONE;
         Augmenter augmenter = new Augmenter(config, seed);
