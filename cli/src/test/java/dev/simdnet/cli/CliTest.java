@@ -123,7 +123,7 @@ class CliTest {
                 "--runs-dir", dir.resolve("runs").toString());
         assertThat(train.exit()).as(train.err()).isZero();
         Map<String, Object> result = JSON.std.mapFrom(train.out().strip());
-        assertThat(result).containsKeys("model", "parameters", "epochs", "test_accuracy", "best_val_accuracy", "train_seconds",
+        assertThat(result).containsKeys("model", "parameters", "epochs", "test_accuracy", "best_val_accuracy", "train_seconds", "warmup_seconds",
                 "load_seconds", "images_per_second", "peak_heap_mb");
         assertThat(((Number) result.get("test_accuracy")).doubleValue()).isGreaterThan(0.8);
         assertThat(train.err()).contains("epoch 1");

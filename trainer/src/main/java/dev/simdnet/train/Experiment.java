@@ -181,6 +181,7 @@ public final class Experiment {
         r.put("best_epoch", o.bestEpoch());
         r.put("early_stopped", o.earlyStopped());
         r.put("train_seconds", round(o.trainSeconds(), 3));
+        r.put("warmup_seconds", round(o.warmUpSeconds(), 3)); // of this process: counted in train_seconds too
         r.put("load_seconds", round(loadSeconds, 3));
         r.put("images_per_second", Math.round(o.imagesPerSecond()));
         r.put("peak_heap_mb", Memory.peakHeapMb());

@@ -39,8 +39,8 @@ public final class Trainer {
 
     /** The run's outcome: the network with the best validation weights restored, and what it measured. */
     public record Outcome(Sequential net, ModelSpec spec, List<TrainListener.EpochMetrics> history, double bestValAccuracy,
-                          int bestEpoch, long steps, double trainSeconds, double imagesPerSecond, boolean interrupted,
-                          boolean earlyStopped) {}
+                          int bestEpoch, long steps, double trainSeconds, double warmUpSeconds, double imagesPerSecond,
+                          boolean interrupted, boolean earlyStopped) {}
 
     private final TrainConfig config;
     private final Kernels kernels;
@@ -249,7 +249,7 @@ public final class Trainer {
 
         if (best != null && !interrupted) restore(net, best);            // model selection on validation only
         long imagesTrained = step * b;
-        return new Outcome(net, spec, history, valIdx.length == 0 ? Double.NaN : bestVal, bestEpoch, step, trainSeconds,
+        return new Outcome(net, spec, history, valIdx.length == 0 ? Double.NaN : bestVal, bestEpoch, step, trainSeconds, warmUpSeconds,
                 imagesTrained / Math.max(trainSeconds, 1e-9), interrupted, earlyStopped);
     }
 
