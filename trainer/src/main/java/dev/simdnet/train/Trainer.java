@@ -49,6 +49,12 @@ public final class Trainer {
     private final Path stateDir;
     private final HeapGuard heapGuard = HeapGuard.forThisJvm();
     private volatile boolean stopRequested;
+    // What it trains, when code gives it rather than the config's registry name (see network, optimizer, schedule).
+    private ModelSpec spec;
+    private Sequential net;
+    private Optimizer optimizer;
+    private LearningRateSchedule schedule;
+    private java.util.Set<String> frozen = java.util.Set.of();
     private List<Sequential> teachers = List.of();
     private float distillWeight, distillTemperature = 1f;
 
@@ -85,39 +91,145 @@ public final class Trainer {
     public static Path stateFile(Path dir) { return dir.resolve("training-state.safetensors"); }
 
     /**
+     * Trains this network instead of a fresh one from the registry: built in code, or a trained model to fine-tune.
+     * Its spec must describe it (its input shape and classes); the config still gives the loop's recipe.
+     */
+    public Trainer network(ModelSpec spec, Sequential net) {
+        this.spec = java.util.Objects.requireNonNull(spec, "spec");
+        this.net = java.util.Objects.requireNonNull(net, "net");
+        return this;
+    }
+
+    /** Updates the weights with this optimizer instead of the config's (SGD or AdamW). */
+    public Trainer optimizer(Optimizer optimizer) {
+        this.optimizer = java.util.Objects.requireNonNull(optimizer, "optimizer");
+        return this;
+    }
+
+    /** Follows this learning-rate schedule instead of the config's. */
+    public Trainer schedule(LearningRateSchedule schedule) {
+        this.schedule = java.util.Objects.requireNonNull(schedule, "schedule");
+        return this;
+    }
+
+    /**
+     * Keeps the named layers fixed ({@code conv1}): their parameters get no update and their batch-norm statistics
+     * stay as they were; the others train. For fine-tuning a model on a little data.
+     */
+    public Trainer freeze(java.util.Set<String> layers) {
+        this.frozen = java.util.Set.copyOf(layers);
+        return this;
+    }
+
+    /**
      * Trains on {@code trainIdx} of {@code data}, validating on {@code valIdx} (may be empty) after every epoch.
      * With {@code resume}, continues from the state saved in the state directory.
      */
     public Outcome run(Dataset data, Normalization norm, int[] trainIdx, int[] valIdx, boolean resume) throws IOException {
-        ModelSpec spec = config.modelSpec();
-        int classes = spec.classes(), b = config.batch(), h = data.rows(), w = data.cols(), size = data.pixels();
-        if (trainIdx.length < b) throw new IllegalArgumentException("the training split (" + trainIdx.length + ") is smaller than one batch (" + b + ")");
-        long stepsPerEpoch = trainIdx.length / b;                       // the last partial batch is dropped
-        long totalSteps = Math.max(1, Math.round(config.epochs() * stepsPerEpoch));
-        int epochs = (int) ((totalSteps + stepsPerEpoch - 1) / stepsPerEpoch);
+        Loop loop = new Loop(data, norm, trainIdx, valIdx);
+        if (resume) loop.resume();
+        loop.warmUp();
+        while (loop.step < loop.totalSteps) {
+            loop.step();
+            if (loop.step % loop.stepsPerEpoch == 0 || loop.step == loop.totalSteps) {
+                if (!loop.endEpoch()) break;                            // early stop
+            } else if (stopRequested) {
+                loop.interrupt();
+                break;
+            }
+        }
+        return loop.outcome();
+    }
 
-        Sequential net = Models.build(spec, config.seed());
-        // Validation through the model's own prediction path, on the training network itself (no second set of buffers).
-        Model evaluator = Model.of(spec, net, new Model.Input(h, w, 1, norm, Model.Preprocess.RESIZE), Model.numberedClasses(classes))
-                .withKernels(kernels);
-        List<Parameter> params = net.parameters();
-        Optimizer optimizer = config.optimizer().equals("adam")
+    /** The network, optimizer and schedule the config names: the registry's shortcut onto the same loop. */
+    private Optimizer configOptimizer() {
+        return config.optimizer().equals("adam")
                 ? new AdamW(0.9f, 0.999f, 1e-8f, config.weightDecay(), kernels)
                 : new Sgd(config.momentum(), true, config.weightDecay(), kernels);
-        LearningRateSchedule schedule = switch (config.schedule()) {
+    }
+
+    private LearningRateSchedule configSchedule(long totalSteps) {
+        return switch (config.schedule()) {
             case "onecycle" -> new LearningRateSchedule.OneCycle(config.lr(), config.warmup(), 25, 1e4, true);
             case "cosine" -> new LearningRateSchedule.WarmupCosine(config.lr(), Math.round(config.warmup() * totalSteps), 0f);
             default -> new LearningRateSchedule.Constant(config.lr());
         };
+    }
 
-        // Progress so far: fresh, or read back from the saved state.
-        long step = 0;
+    /** One run of the loop: what it trains, its buffers, and its progress (saved in the training state). */
+    private final class Loop {
+        final Dataset data;
+        final Normalization norm;
+        final int[] trainIdx, valIdx;
+        final ModelSpec spec = Trainer.this.spec != null ? Trainer.this.spec : config.modelSpec();
+        final Sequential net = Trainer.this.net != null ? Trainer.this.net : Models.build(spec, config.seed());
+        final int classes = spec.classes(), b = config.batch(), h, w, size;
+        final long stepsPerEpoch, totalSteps, reportEvery;
+        final Optimizer optimizer;
+        final LearningRateSchedule schedule;
+        final List<Parameter> params, trained;
+        final Map<String, Tensor> frozenBuffers;
+        /** Validation through the model's own prediction path, on the training network itself (no second set of buffers). */
+        final Model evaluator;
+
+        final float[] x, dlogits;                                       // (b, h, w, 1), (b, classes)
+        final int[] y;
+        final float[] teacherProbs, softScratch, softProbs;             // distillation only: q, logits / T, softmax(logits / T)
+
+        // progress, saved and resumed
+        long step;
         double bestVal = Double.NEGATIVE_INFINITY;
-        int bestEpoch = 0, sinceBest = 0;
-        Map<String, Tensor> best = null;
-        List<TrainListener.EpochMetrics> history = new ArrayList<>();
-        double trainSeconds = 0;
-        if (resume) {
+        int bestEpoch, sinceBest;
+        Map<String, Tensor> best;
+        final List<TrainListener.EpochMetrics> history = new ArrayList<>();
+        double trainSeconds, warmUpSeconds;
+
+        // this epoch's and this report's counters
+        int[] order;
+        long orderEpoch = -1, correct, seen, lossSteps, epochSteps, reportStep, clock, epochClock;
+        double lossSum, epochLoss;
+        float lr;
+        boolean interrupted, earlyStopped;
+
+        Loop(Dataset data, Normalization norm, int[] trainIdx, int[] valIdx) {
+            this.data = data;
+            this.norm = norm;
+            this.trainIdx = trainIdx;
+            this.valIdx = valIdx;
+            h = data.rows();
+            w = data.cols();
+            size = data.pixels();
+            int[] in = spec.inputShape();
+            if (in[0] != h || in[1] != w || in[2] != 1)
+                throw new IllegalArgumentException("the network takes " + in[0] + "x" + in[1] + "x" + in[2] + " images, the data holds " + h + "x" + w + "x1");
+            if (trainIdx.length < b) throw new IllegalArgumentException("the training split (" + trainIdx.length + ") is smaller than one batch (" + b + ")");
+            stepsPerEpoch = trainIdx.length / b;                        // the last partial batch is dropped
+            totalSteps = Math.max(1, Math.round(config.epochs() * stepsPerEpoch));
+            reportEvery = Math.max(1, Math.min(50, stepsPerEpoch / 10));
+            optimizer = Trainer.this.optimizer != null ? Trainer.this.optimizer : configOptimizer();
+            schedule = Trainer.this.schedule != null ? Trainer.this.schedule : configSchedule(totalSteps);
+            params = net.parameters();
+            trained = params.stream().filter(p -> !frozen.contains(layerOf(p.name()))).toList();
+            frozenBuffers = new LinkedHashMap<>();
+            for (var e : net.buffers().entrySet()) if (frozen.contains(layerOf(e.getKey()))) frozenBuffers.put(e.getKey(), e.getValue().copy());
+            checkFrozenLayersExist();
+            evaluator = Model.of(spec, net, new Model.Input(h, w, 1, norm, Model.Preprocess.RESIZE), Model.numberedClasses(classes)).withKernels(kernels);
+            x = new float[b * size];
+            y = new int[b];
+            dlogits = new float[b * classes];
+            teacherProbs = teachers.isEmpty() ? null : new float[b * classes];
+            softScratch = teachers.isEmpty() ? null : new float[b * classes];
+            softProbs = teachers.isEmpty() ? null : new float[b * classes];
+        }
+
+        private void checkFrozenLayersExist() {
+            java.util.Set<String> layers = new java.util.HashSet<>();
+            for (Parameter p : params) layers.add(layerOf(p.name()));
+            for (String f : frozen)
+                if (!layers.contains(f)) throw new IllegalArgumentException("cannot freeze '" + f + "': the network's layers with weights are " + layers.stream().sorted().toList());
+        }
+
+        void resume() throws IOException {
             TrainingState s = TrainingState.load(stateFile(stateDir), spec, config, net, optimizer);
             step = s.step();
             bestVal = s.bestValAccuracy();
@@ -129,27 +241,18 @@ public final class Trainer {
             listener.onNote("resumed at step " + step + " of " + totalSteps + " (epoch " + (step / stepsPerEpoch + 1) + ")");
         }
 
-        long clockStart = System.nanoTime();
-        warmUp(spec, h, w);
-        double warmUpSeconds = (System.nanoTime() - clockStart) / 1e9;
-        trainSeconds += warmUpSeconds;
-        listener.onNote(String.format(Locale.ROOT, "warm-up (JIT compilation of the kernels): %.2f s", warmUpSeconds));
+        void warmUp() {
+            long start = System.nanoTime();
+            Trainer.this.warmUp(net, spec, h, w);
+            warmUpSeconds = (System.nanoTime() - start) / 1e9;
+            trainSeconds += warmUpSeconds;
+            listener.onNote(String.format(Locale.ROOT, "warm-up (JIT compilation of the kernels): %.2f s", warmUpSeconds));
+            clock = epochClock = System.nanoTime();
+            reportStep = step;
+        }
 
-        float[] x = new float[b * size];                                // (b, h, w, 1)
-        int[] y = new int[b];
-        float[] dlogits = new float[b * classes];                       // (b, classes)
-        float[] teacherProbs = teachers.isEmpty() ? null : new float[b * classes];   // distillation only:
-        float[] softScratch = teachers.isEmpty() ? null : new float[b * classes];    // logits / T
-        float[] softProbs = teachers.isEmpty() ? null : new float[b * classes];      // softmax(logits / T)
-        int[] order = null;
-        long orderEpoch = -1;
-        double lossSum = 0, epochLoss = 0;
-        long correct = 0, seen = 0, lossSteps = 0, epochSteps = 0;
-        long reportEvery = Math.max(1, Math.min(50, stepsPerEpoch / 10));
-        long clock = System.nanoTime(), epochClock = clock, reportStep = step;
-        boolean interrupted = false, earlyStopped = false;
-
-        while (step < totalSteps) {
+        /** One batch: augment, forward, loss, backward, update, schedule, log. */
+        void step() {
             long epoch = step / stepsPerEpoch, inEpoch = step % stepsPerEpoch;
             if (epoch != orderEpoch) {
                 order = shuffled(trainIdx, config.seed() * 1_000_003L + epoch);
@@ -184,8 +287,9 @@ public final class Trainer {
             // backward, step
             for (Parameter p : params) p.zeroGrad();
             net.backward(Tensor.view(dlogits, 0, b, classes), ctx.withNeedInputGrad(false));
-            float lr = schedule.lr(step, totalSteps);
-            optimizer.step(params, lr);
+            lr = schedule.lr(step, totalSteps);
+            optimizer.step(trained, lr);
+            for (var e : frozenBuffers.entrySet()) copyInto(e.getValue(), net.buffers().get(e.getKey()));
             step++;
             heapGuard.check();
             seen += b;
@@ -193,64 +297,85 @@ public final class Trainer {
             lossSteps++;
             epochLoss += loss;
             epochSteps++;
-
-            // log
-            if (step % reportEvery == 0 || step == totalSteps) {
-                long now = System.nanoTime();
-                double secs = (now - clock) / 1e9, ips = (step - reportStep) * b / secs;
-                listener.onStep(new TrainListener.StepProgress(step, totalSteps, (int) epoch + 1, lossSum / lossSteps, lr, ips,
-                        (totalSteps - step) * b / ips));
-                lossSum = 0;
-                lossSteps = 0;
-                clock = now;
-                reportStep = step;
-            }
-
-            boolean epochEnd = step % stepsPerEpoch == 0 || step == totalSteps;
-            if (epochEnd) {
-                double secs = (System.nanoTime() - epochClock) / 1e9;
-                trainSeconds += secs;
-                Evaluation val = valIdx.length == 0 ? null : evaluator.evaluate(data, valIdx, b);
-                var m = new TrainListener.EpochMetrics((int) epoch + 1, epochLoss / epochSteps, (double) correct / seen,
-                        val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), lr, seen / secs, secs);
-                history.add(m);
-                listener.onEpoch(m);
-                double score = val == null ? -m.trainLoss() : val.accuracy();
-                if (score > bestVal) {
-                    bestVal = score;
-                    bestEpoch = (int) epoch + 1;
-                    sinceBest = 0;
-                    best = snapshot(net);
-                } else {
-                    sinceBest++;
-                }
-                if (stateDir != null)
-                    TrainingState.save(stateFile(stateDir), spec, config, net, optimizer, step, bestVal, bestEpoch, sinceBest, best, history, trainSeconds);
-                if (config.patience() > 0 && sinceBest >= config.patience() && step < totalSteps) {
-                    listener.onNote("early stop after epoch " + (epoch + 1) + ": no better validation accuracy for " + sinceBest + " epochs");
-                    earlyStopped = true;
-                    break;
-                }
-                epochLoss = 0;
-                epochSteps = 0;
-                correct = 0;
-                seen = 0;
-                epochClock = System.nanoTime();
-            } else if (stopRequested) {
-                trainSeconds += (System.nanoTime() - epochClock) / 1e9;
-                if (stateDir != null) {
-                    TrainingState.save(stateFile(stateDir), spec, config, net, optimizer, step, bestVal, bestEpoch, sinceBest, best, history, trainSeconds);
-                    listener.onNote("interrupted at step " + step + ": state saved to " + stateFile(stateDir) + "; continue with --resume " + stateDir);
-                }
-                interrupted = true;
-                break;
-            }
+            if (step % reportEvery == 0 || step == totalSteps) report();
         }
 
-        if (best != null && !interrupted) restore(net, best);            // model selection on validation only
-        long imagesTrained = step * b;
-        return new Outcome(net, spec, history, valIdx.length == 0 ? Double.NaN : bestVal, bestEpoch, step, trainSeconds, warmUpSeconds,
-                imagesTrained / Math.max(trainSeconds, 1e-9), interrupted, earlyStopped);
+        private void report() {
+            long now = System.nanoTime();
+            double secs = (now - clock) / 1e9, ips = (step - reportStep) * b / secs;
+            listener.onStep(new TrainListener.StepProgress(step, totalSteps, (int) (step - 1) / (int) stepsPerEpoch + 1,
+                    lossSum / lossSteps, lr, ips, (totalSteps - step) * b / ips));
+            lossSum = 0;
+            lossSteps = 0;
+            clock = now;
+            reportStep = step;
+        }
+
+        /** Validation, the best weights so far, the training state; false when early stopping ends the run. */
+        boolean endEpoch() throws IOException {
+            int epoch = (int) ((step - 1) / stepsPerEpoch);
+            double secs = (System.nanoTime() - epochClock) / 1e9;
+            trainSeconds += secs;
+            Evaluation val = evaluate();
+            var m = new TrainListener.EpochMetrics(epoch + 1, epochLoss / epochSteps, (double) correct / seen,
+                    val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), lr, seen / secs, secs);
+            history.add(m);
+            listener.onEpoch(m);
+            double score = val == null ? -m.trainLoss() : val.accuracy();
+            if (score > bestVal) {
+                bestVal = score;
+                bestEpoch = epoch + 1;
+                sinceBest = 0;
+                best = snapshot(net);
+            } else {
+                sinceBest++;
+            }
+            saveState();
+            if (config.patience() > 0 && sinceBest >= config.patience() && step < totalSteps) {
+                listener.onNote("early stop after epoch " + (epoch + 1) + ": no better validation accuracy for " + sinceBest + " epochs");
+                earlyStopped = true;
+                return false;
+            }
+            epochLoss = 0;
+            epochSteps = 0;
+            correct = 0;
+            seen = 0;
+            epochClock = System.nanoTime();
+            return true;
+        }
+
+        /** Accuracy and loss on the validation images, or null without any. */
+        Evaluation evaluate() {
+            return valIdx.length == 0 ? null : evaluator.evaluate(data, valIdx, b);
+        }
+
+        /** Ctrl-C: the state saved at this step, to resume from. */
+        void interrupt() throws IOException {
+            trainSeconds += (System.nanoTime() - epochClock) / 1e9;
+            if (stateDir != null) {
+                saveState();
+                listener.onNote("interrupted at step " + step + ": state saved to " + stateFile(stateDir) + "; continue with --resume " + stateDir);
+            }
+            interrupted = true;
+        }
+
+        private void saveState() throws IOException {
+            if (stateDir != null)
+                TrainingState.save(stateFile(stateDir), spec, config, net, optimizer, step, bestVal, bestEpoch, sinceBest, best, history, trainSeconds);
+        }
+
+        Outcome outcome() {
+            if (best != null && !interrupted) restore(net, best);        // model selection on validation only
+            long imagesTrained = step * b;
+            return new Outcome(net, spec, history, valIdx.length == 0 ? Double.NaN : bestVal, bestEpoch, step, trainSeconds, warmUpSeconds,
+                    imagesTrained / Math.max(trainSeconds, 1e-9), interrupted, earlyStopped);
+        }
+    }
+
+    /** The layer of a parameter or buffer path: {@code conv1} of {@code conv1.weight}. */
+    static String layerOf(String path) {
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? path : path.substring(0, dot);
     }
 
     /** The teachers' probabilities at the distillation temperature, averaged over the teachers, into {@code out}. */
@@ -286,25 +411,31 @@ public final class Trainer {
     }
 
     /**
-     * Runs a throwaway copy of the network on tiny batches until the JIT has compiled the vector kernels. Until
-     * then every vector operation is boxed, so a full-size batch run cold costs seconds and hundreds of
-     * megabytes of garbage; tiny batches get the same methods compiled for a fraction of both. The time counts
-     * as training time; the real network, its optimizer and every random stream are untouched.
+     * Runs a replica of the network on tiny batches until the JIT has compiled the vector kernels. Until then
+     * every vector operation is boxed, so a full-size batch run cold costs seconds and hundreds of megabytes of
+     * garbage; tiny batches get the same methods compiled for a fraction of both. The time counts as training
+     * time. The replica shares the weights, which it only reads; what it writes there (gradients, batch-norm
+     * statistics) is put back, so the network, its optimizer and every random stream are as before.
      */
-    private void warmUp(ModelSpec spec, int h, int w) {
+    private void warmUp(Sequential net, ModelSpec spec, int h, int w) {
         int n = 4, classes = spec.classes();
-        Sequential copy = Models.build(spec, config.seed() + 1);
+        Map<String, Tensor> buffers = new LinkedHashMap<>();
+        for (var e : net.buffers().entrySet()) buffers.put(e.getKey(), e.getValue().copy());
+        Sequential replica = net.replica();
         Tensor x = Tensor.zeros(n, h, w, 1);
         for (int i = 0; i < x.size(); i++) x.set(i, (i * 37 % 11) / 11f);
-        int[] y = {0, 1, 2, 3};
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) y[i] = i % classes;
         float[] dlogits = new float[n * classes];
         for (int step = 0; step < WARM_UP_STEPS; step++) {
             Context ctx = Context.training(kernels, step);
-            Tensor logits = copy.forward(x, ctx);
+            Tensor logits = replica.forward(x, ctx);
             kernels.softmaxCrossEntropy(n, classes, logits.data(), logits.offset(), y, 0, 0f, null, 0, dlogits, 0);
-            copy.backward(Tensor.view(dlogits, 0, n, classes), ctx.withNeedInputGrad(false));
+            replica.backward(Tensor.view(dlogits, 0, n, classes), ctx.withNeedInputGrad(false));
             heapGuard.check();
         }
+        for (var e : buffers.entrySet()) copyInto(e.getValue(), net.buffers().get(e.getKey()));
+        for (Parameter p : net.parameters()) p.zeroGrad();
     }
 
     /** Enough tiny steps for C2 to compile the kernels (measured: cold first epochs lose about 0.6 s without it). */

@@ -113,6 +113,40 @@ class TrainerTest {
     }
 
     @Test
+    void trainsANetworkBuiltInCodeWithItsOwnOptimizerAndSchedule() throws Exception {
+        var rng = new java.util.SplittableRandom(5);
+        Sequential net = new Sequential(new dev.simdnet.nn.Flatten("flat"), new dev.simdnet.nn.Linear("hidden", 784, 64, rng),
+                new dev.simdnet.nn.Relu("relu"), new dev.simdnet.nn.Linear("out", 64, 10, rng, true));
+        ModelSpec spec = new ModelSpec("mine", new int[] {28, 28, 1}, 10, 0f);
+        var optimizer = dev.simdnet.optim.AdamW.withDefaults(0f, kernels);
+        Trainer.Outcome o = new Trainer(CONFIG, kernels, BatchAugmenter.NONE, TrainListener.SILENT, null)
+                .network(spec, net).optimizer(optimizer).schedule(new dev.simdnet.optim.LearningRateSchedule.Constant(2e-3f))
+                .run(data, Normalization.MNIST, train, val, false);
+        assertThat(o.net()).isSameAs(net);
+        assertThat(o.bestValAccuracy()).isGreaterThan(0.75);
+        assertThat(optimizer.steps()).isEqualTo(48);
+    }
+
+    @Test
+    void frozenLayersKeepTheirWeightsAndStatistics() throws Exception {
+        TrainConfig c = CONFIG.withModel("fast").withEpochs(1);
+        ModelSpec spec = c.modelSpec();
+        Sequential net = Models.build(spec, 3);
+        float[] conv1 = net.parameters().getFirst().value().toArray(), head = net.parameters().getLast().value().toArray();
+        float[] bn1Mean = net.buffers().get("bn1.running_mean").toArray();
+        new Trainer(c, kernels, BatchAugmenter.NONE, TrainListener.SILENT, null).network(spec, net).freeze(java.util.Set.of("conv1", "bn1"))
+                .run(data, Normalization.MNIST, train, val, false);
+        assertThat(net.parameters().getFirst().name()).isEqualTo("conv1.weight");
+        assertSameBits("conv1.weight, frozen", net.parameters().getFirst().value().toArray(), conv1);
+        assertSameBits("bn1.running_mean, frozen", net.buffers().get("bn1.running_mean").toArray(), bn1Mean);
+        assertThat(net.parameters().getLast().value().toArray()).isNotEqualTo(head);
+
+        Trainer wrong = new Trainer(c, kernels, BatchAugmenter.NONE, TrainListener.SILENT, null).freeze(java.util.Set.of("conv9"));
+        assertThatThrownBy(() -> wrong.run(data, Normalization.MNIST, train, val, false))
+                .hasMessageContaining("cannot freeze 'conv9'").hasMessageContaining("conv1");
+    }
+
+    @Test
     void resumingWithOtherOptionsIsRefused(@TempDir Path dir) throws Exception {
         train(CONFIG.withEpochs(1), dir, false, TrainListener.SILENT);
         assertThatThrownBy(() -> train(CONFIG.withEpochs(1).withLr(0.01f), dir, true, TrainListener.SILENT))
