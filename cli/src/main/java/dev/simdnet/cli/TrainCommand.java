@@ -3,6 +3,7 @@ package dev.simdnet.cli;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.simdnet.eval.Evaluation;
 import dev.simdnet.kernel.Kernels;
+import dev.simdnet.model.Model;
 import dev.simdnet.model.Checkpoint;
 import dev.simdnet.train.Experiment;
 import dev.simdnet.train.TrainConfig;
@@ -128,6 +129,14 @@ final class TrainCommand implements Callable<Integer> {
             description = "Temperature that softens both the teachers' and the student's probabilities. Default: ${DEFAULT-VALUE}.")
     float distillTemperature;
 
+    @Option(names = "--init", paramLabel = "CHECKPOINT",
+            description = "Fine-tune: start from this trained model (its architecture; a new last layer when the class count differs).")
+    Path init;
+
+    @Option(names = "--freeze", paramLabel = "LAYERS", split = ",",
+            description = "Layers kept fixed while the rest trains, e.g. --freeze conv1,bn1,conv2,bn2 (with --init).")
+    List<String> freeze = new ArrayList<>();
+
     @Option(names = "--no-track", negatable = false, description = "Do not write a run record.")
     void noTrack(boolean v) { track = !v; }
 
@@ -150,6 +159,8 @@ final class TrainCommand implements Callable<Integer> {
                 if (!Files.isRegularFile(t))
                     throw new java.io.FileNotFoundException("teacher checkpoint " + t + " not found: train it first (for example train --preset best --output " + t + ")");
         }
+        if (init != null && !Files.isRegularFile(init))
+            throw new java.io.FileNotFoundException("--init checkpoint " + init + " not found");
         if (showAugmented != null) {
             Experiment.showAugmented(config, common.dataSource(), showAugmented);
             err.println("saved " + showAugmented);
@@ -171,6 +182,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainListener listener = recorder == null ? new ProgressPrinter(err) : RunRecorder.both(new ProgressPrinter(err), recorder);
             Experiment experiment = new Experiment(config, kernels, options, listener);
             if (!teachers.isEmpty()) experiment.distillFrom(teachers, distillWeight, distillTemperature);
+            if (init != null || !freeze.isEmpty()) experiment.fineTune(init, new java.util.HashSet<>(freeze));
             CountDownLatch recorded = new CountDownLatch(1);
             // Ctrl-C: let the loop save its state, then give the record a moment to say "interrupted".
             Thread hook = new Thread(() -> {
@@ -222,10 +234,11 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private TrainConfig buildConfig() {
+    private TrainConfig buildConfig() throws IOException {
         try {
             TrainConfig c = TrainConfig.preset(preset);
             if (model != null) c = c.withModel(model);
+            else if (init != null && Files.isRegularFile(init)) c = c.withModel(Model.load(init).spec().name()); // fine-tune its architecture
             if (dataset != null) c = c.withDataset(dataset);
             if (epochs != null) c = c.withEpochs(epochs);
             if (batch != null) c = c.withBatch(batch);

@@ -116,6 +116,34 @@ class CliTest {
     }
 
     @Test
+    void trainInitFineTunesATrainedModelWithFrozenLayers(@TempDir Path dir) throws Exception {
+        Path first = dir.resolve("first.safetensors"), tuned = dir.resolve("tuned.safetensors");
+        Cli a = Cli.run("train", "--preset", "fast", "--epochs", "0.1", "--threads", "2", "--data-dir", Cli.mnist(), "--offline",
+                "--no-track", "--output", first.toString());
+        assertThat(a.exit()).as(a.err()).isZero();
+        Cli b = Cli.run("train", "--init", first.toString(), "--freeze", "conv1,bn1", "--epochs", "0.05", "--threads", "2",
+                "--data-dir", Cli.mnist(), "--offline", "--no-track", "--output", tuned.toString());
+        assertThat(b.exit()).as(b.err()).isZero();
+        Map<String, Object> result = JSON.std.mapFrom(b.out().strip());
+        assertThat(result).containsEntry("init", first.toString()).containsEntry("frozen", java.util.List.of("bn1", "conv1"));
+        var before = dev.simdnet.model.Model.load(first).network().parameters();
+        var after = dev.simdnet.model.Model.load(tuned).network().parameters();
+        assertThat(after.getFirst().name()).isEqualTo("conv1.weight");
+        assertThat(after.getFirst().value().toArray()).isEqualTo(before.getFirst().value().toArray());
+        assertThat(after.getLast().value().toArray()).isNotEqualTo(before.getLast().value().toArray());
+
+        Cli wrong = Cli.run("train", "--init", first.toString(), "--freeze", "conv7", "--epochs", "0.05", "--data-dir", Cli.mnist(),
+                "--offline", "--no-track", "--output", dir.resolve("x.safetensors").toString());
+        assertThat(wrong.exit()).isNotZero();
+        assertThat(wrong.oneLineError()).as(wrong.err()).isTrue();
+        assertThat(wrong.err()).contains("cannot freeze 'conv7'");
+        Cli missing = Cli.run("train", "--init", dir.resolve("nothing.safetensors").toString(), "--data-dir", Cli.mnist(), "--offline", "--no-track");
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.oneLineError()).as(missing.err()).isTrue();
+        assertThat(missing.err()).contains("--init checkpoint").contains("not found");
+    }
+
+    @Test
     void trainThenEvalThenRefuseBadCheckpoints(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("mlp.safetensors");
         Cli train = Cli.run("train", "--preset", "baseline", "--epochs", "0.1", "--validation", "1000", "--threads", "2",

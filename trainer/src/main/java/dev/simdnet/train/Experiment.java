@@ -51,6 +51,8 @@ public final class Experiment {
     private volatile Trainer trainer;
     private volatile Evaluation testEvaluation;
     private List<Path> teacherFiles = List.of();
+    private Path init;
+    private java.util.Set<String> frozen = java.util.Set.of();
     private float distillWeight, distillTemperature;
 
     public Experiment(TrainConfig config, Kernels kernels, Options options, TrainListener listener) {
@@ -65,6 +67,16 @@ public final class Experiment {
         this.teacherFiles = List.copyOf(teachers);
         this.distillWeight = weight;
         this.distillTemperature = temperature;
+        return this;
+    }
+
+    /**
+     * Fine-tuning: start from the trained model in {@code init} (a new head when the class count differs) and keep
+     * the {@code frozen} layers fixed.
+     */
+    public Experiment fineTune(Path init, java.util.Set<String> frozen) {
+        this.init = init;
+        this.frozen = java.util.Set.copyOf(frozen);
         return this;
     }
 
@@ -149,6 +161,12 @@ public final class Experiment {
 
         Trainer t = new Trainer(config, kernels, Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel()), listener, stateDir());
         if (!teacherFiles.isEmpty()) t.distillFrom(loadTeachers(), distillWeight, distillTemperature);
+        if (init != null) {
+            Model start = Model.load(init);
+            ModelSpec target = FineTuning.specFor(start, config.modelSpec().classes(), config.dropout());
+            t.network(target, FineTuning.network(start, target, config.seed(), listener::onNote));
+        }
+        t.freeze(frozen);
         trainer = t;
         Trainer.Outcome o = t.run(train, norm, split.train(), split.validation(), options.resume());
 
@@ -159,6 +177,8 @@ public final class Experiment {
         r.put("macs_per_image", o.net().macs(o.spec().inputShape()));
         r.put("epochs", o.history().size());
         r.put("steps", o.steps());
+        if (init != null) r.put("init", init.toString());
+        if (!frozen.isEmpty()) r.put("frozen", frozen.stream().sorted().toList());
         if (!teacherFiles.isEmpty()) {
             r.put("teachers", teacherFiles.stream().map(f -> f.getFileName().toString()).toList());
             r.put("distill_weight", distillWeight);
@@ -208,6 +228,7 @@ public final class Experiment {
     }
 
     private Map<String, Object> crossValidate() throws IOException {
+        if (init != null || !frozen.isEmpty()) throw new IllegalArgumentException("--init and --freeze train one model: drop --folds");
         long t0 = System.nanoTime();
         DatasetKind kind = DatasetKind.parse(config.dataset());
         Dataset train = DatasetLoader.load(kind, Subset.TRAIN, options.data());
