@@ -137,6 +137,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Layers kept fixed while the rest trains, e.g. --freeze conv1,bn1,conv2,bn2 (with --init).")
     List<String> freeze = new ArrayList<>();
 
+    @Option(names = "--profile", description = "Time every layer's forward and backward and the rest of each step; print the table on stderr.")
+    boolean profile;
+
     @Option(names = "--no-track", negatable = false, description = "Do not write a run record.")
     void noTrack(boolean v) { track = !v; }
 
@@ -183,6 +186,7 @@ final class TrainCommand implements Callable<Integer> {
             Experiment experiment = new Experiment(config, kernels, options, listener);
             if (!teachers.isEmpty()) experiment.distillFrom(teachers, distillWeight, distillTemperature);
             if (init != null || !freeze.isEmpty()) experiment.fineTune(init, new java.util.HashSet<>(freeze));
+            if (profile) experiment.profile();
             CountDownLatch recorded = new CountDownLatch(1);
             // Ctrl-C: let the loop save its state, then give the record a moment to say "interrupted".
             Thread hook = new Thread(() -> {
@@ -228,6 +232,7 @@ final class TrainCommand implements Callable<Integer> {
             if (recorder != null) line.put("run_id", recorder.id());
             line.putAll(result);
             if (recorder != null) line.put("tracking_seconds", Math.round(recorder.trackingSeconds() * 1e6) / 1e6);
+            if (experiment.profileTable() != null) err.print(experiment.profileTable());
             out.println(JSON.std.asString(line));
             out.flush();
             return Boolean.TRUE.equals(result.get("interrupted")) ? 130 : 0;

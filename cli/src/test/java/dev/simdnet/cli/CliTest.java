@@ -121,11 +121,13 @@ class CliTest {
         Cli a = Cli.run("train", "--preset", "fast", "--epochs", "0.1", "--threads", "2", "--data-dir", Cli.mnist(), "--offline",
                 "--no-track", "--output", first.toString());
         assertThat(a.exit()).as(a.err()).isZero();
-        Cli b = Cli.run("train", "--init", first.toString(), "--freeze", "conv1,bn1", "--epochs", "0.05", "--threads", "2",
+        Cli b = Cli.run("train", "--init", first.toString(), "--freeze", "conv1,bn1", "--profile", "--epochs", "0.05", "--threads", "2",
                 "--data-dir", Cli.mnist(), "--offline", "--no-track", "--output", tuned.toString());
         assertThat(b.exit()).as(b.err()).isZero();
         Map<String, Object> result = JSON.std.mapFrom(b.out().strip());
-        assertThat(result).containsEntry("init", first.toString()).containsEntry("frozen", java.util.List.of("bn1", "conv1"));
+        assertThat(result).containsEntry("init", first.toString()).containsEntry("frozen", java.util.List.of("bn1", "conv1"))
+                .containsKeys("profile", "share_outside_gemm_layers");
+        assertThat(b.err()).contains("layer or stage").contains("conv2").contains("outside the convolution and linear layers");
         var before = dev.simdnet.model.Model.load(first).network().parameters();
         var after = dev.simdnet.model.Model.load(tuned).network().parameters();
         assertThat(after.getFirst().name()).isEqualTo("conv1.weight");

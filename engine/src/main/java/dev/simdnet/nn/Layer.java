@@ -15,6 +15,9 @@ import java.util.Map;
  */
 public interface Layer {
 
+    /** The layer's name, the first part of its parameters' paths ({@code conv1}). */
+    default String name() { return getClass().getSimpleName(); }
+
     /** The shape of one sample's output for one sample's input shape, e.g. {@code {28,28,1} -> {24,24,20}}. */
     int[] outputShape(int[] inputShape);
 

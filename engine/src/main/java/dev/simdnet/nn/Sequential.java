@@ -40,9 +40,20 @@ public final class Sequential implements Layer {
 
     @Override
     public Tensor forward(Tensor x, Context ctx) {
-        for (Layer l : layers) x = l.forward(x, ctx);
+        Profile p = ctx.profile();
+        for (Layer l : layers) {
+            if (p == null) {
+                x = l.forward(x, ctx);
+            } else {
+                long t0 = System.nanoTime();
+                int[] sample = java.util.Arrays.copyOfRange(x.shape(), 1, x.rank());
+                x = l.forward(x, ctx);
+                p.forward(l.name(), System.nanoTime() - t0, (long) x.dim(0) * l.macs(sample), l instanceof Conv2d || l instanceof Linear);
+            }
+        }
         return x;
     }
+
 
     /** The output of every layer in order (the last is the network's output), e.g. to show feature maps. */
     public List<Tensor> forwardAll(Tensor x, Context ctx) {
@@ -72,7 +83,12 @@ public final class Sequential implements Layer {
     @Override
     public Tensor backward(Tensor dy, Context ctx) {
         Context inner = ctx.withNeedInputGrad(true);
-        for (int i = layers.size() - 1; i >= 0; i--) dy = layers.get(i).backward(dy, i == 0 ? ctx : inner);
+        Profile p = ctx.profile();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            long t0 = p == null ? 0 : System.nanoTime();
+            dy = layers.get(i).backward(dy, i == 0 ? ctx : inner);
+            if (p != null) p.backward(layers.get(i).name(), System.nanoTime() - t0);
+        }
         return dy;
     }
 

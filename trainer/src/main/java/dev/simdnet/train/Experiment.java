@@ -52,6 +52,7 @@ public final class Experiment {
     private volatile Evaluation testEvaluation;
     private List<Path> teacherFiles = List.of();
     private Path init;
+    private dev.simdnet.nn.Profile profile;
     private java.util.Set<String> frozen = java.util.Set.of();
     private float distillWeight, distillTemperature;
 
@@ -68,6 +69,17 @@ public final class Experiment {
         this.distillWeight = weight;
         this.distillTemperature = temperature;
         return this;
+    }
+
+    /** Times each layer and stage of every training step; the per-step table is {@link #profileTable()} afterwards. */
+    public Experiment profile() {
+        this.profile = new dev.simdnet.nn.Profile();
+        return this;
+    }
+
+    /** The profile of the run as a table (null unless {@link #profile()} was asked for and a run finished). */
+    public String profileTable() {
+        return profile == null || profile.steps() == 0 ? null : StepProfile.table(profile);
     }
 
     /**
@@ -167,6 +179,7 @@ public final class Experiment {
             t.network(target, FineTuning.network(start, target, config.seed(), listener::onNote));
         }
         t.freeze(frozen);
+        if (profile != null) t.profile(profile);
         trainer = t;
         Trainer.Outcome o = t.run(train, norm, split.train(), split.validation(), options.resume());
 
@@ -177,6 +190,10 @@ public final class Experiment {
         r.put("macs_per_image", o.net().macs(o.spec().inputShape()));
         r.put("epochs", o.history().size());
         r.put("steps", o.steps());
+        if (profile != null) {
+            r.put("profile", StepProfile.rows(profile));
+            r.put("share_outside_gemm_layers", Math.round(StepProfile.shareOutsideGemmLayers(profile) * 1e4) / 1e4);
+        }
         if (init != null) r.put("init", init.toString());
         if (!frozen.isEmpty()) r.put("frozen", frozen.stream().sorted().toList());
         if (!teacherFiles.isEmpty()) {

@@ -55,6 +55,7 @@ public final class Trainer {
     private Optimizer optimizer;
     private LearningRateSchedule schedule;
     private java.util.Set<String> frozen = java.util.Set.of();
+    private dev.simdnet.nn.Profile profile;
     private List<Sequential> teachers = List.of();
     private float distillWeight, distillTemperature = 1f;
 
@@ -118,6 +119,12 @@ public final class Trainer {
      */
     public Trainer freeze(java.util.Set<String> layers) {
         this.frozen = java.util.Set.copyOf(layers);
+        return this;
+    }
+
+    /** Times every layer's forward and backward, and the rest of each step, into {@code p} (train --profile). */
+    public Trainer profile(dev.simdnet.nn.Profile p) {
+        this.profile = p;
         return this;
     }
 
@@ -260,6 +267,7 @@ public final class Trainer {
             }
 
             // batch: images in [0, 1], augmented, then normalized as at inference
+            long t0 = profile == null ? 0 : System.nanoTime();
             int from = (int) (inEpoch * b);
             data.fillBatch(order, from, b, Normalization.IDENTITY, x, 0);
             data.fillLabels(order, from, b, y);
@@ -271,7 +279,12 @@ public final class Trainer {
 
             // forward, loss
             Context ctx = Context.training(kernels, mix(config.seed() + 1, step));
+            if (profile != null) {
+                profile.stage("data and augmentation", System.nanoTime() - t0);
+                ctx = ctx.withProfile(profile);
+            }
             Tensor logits = net.forward(Tensor.view(x, 0, b, h, w, 1), ctx);
+            long t1 = profile == null ? 0 : System.nanoTime();
             double loss = kernels.softmaxCrossEntropy(b, classes, logits.data(), logits.offset(), y, 0,
                     config.labelSmoothing(), null, 0, dlogits, 0) / b;
             if (teacherProbs != null) {
@@ -286,10 +299,16 @@ public final class Trainer {
 
             // backward, step
             for (Parameter p : params) p.zeroGrad();
+            if (profile != null) profile.stage("loss", System.nanoTime() - t1);
             net.backward(Tensor.view(dlogits, 0, b, classes), ctx.withNeedInputGrad(false));
+            long t2 = profile == null ? 0 : System.nanoTime();
             lr = schedule.lr(step, totalSteps);
             optimizer.step(trained, lr);
             for (var e : frozenBuffers.entrySet()) copyInto(e.getValue(), net.buffers().get(e.getKey()));
+            if (profile != null) {
+                profile.stage("optimizer", System.nanoTime() - t2);
+                profile.countStep();
+            }
             step++;
             heapGuard.check();
             seen += b;

@@ -147,6 +147,23 @@ class TrainerTest {
     }
 
     @Test
+    void aProfiledRunTimesEveryLayerAndEndsWithTheSameWeights() throws Exception {
+        TrainConfig c = CONFIG.withModel("fast").withEpochs(1);
+        Trainer.Outcome plain = train(c, null, false, TrainListener.SILENT);
+        dev.simdnet.nn.Profile profile = new dev.simdnet.nn.Profile();
+        Trainer.Outcome timed = new Trainer(c, kernels, augmenter(c), TrainListener.SILENT, null).profile(profile)
+                .run(data, Normalization.MNIST, train, val, false);
+        assertSameBits("weights of the profiled run", weights(timed.net()), weights(plain.net()));
+        assertThat(profile.steps()).isEqualTo(1200 / 50);
+        assertThat(profile.entries().keySet()).contains("conv1", "bn1", "relu1", "pool1", "conv3", "fc1", "data and augmentation", "loss", "optimizer");
+        assertThat(profile.entries().get("conv2").gemm()).isTrue();
+        assertThat(profile.entries().get("bn2").gemm()).isFalse();
+        var rows = StepProfile.rows(profile);
+        assertThat(rows.stream().mapToDouble(r -> (Double) r.get("share")).sum()).isCloseTo(1.0, org.assertj.core.api.Assertions.within(0.01));
+        assertThat(StepProfile.table(profile)).contains("conv2").contains("outside the convolution and linear layers");
+    }
+
+    @Test
     void resumingWithOtherOptionsIsRefused(@TempDir Path dir) throws Exception {
         train(CONFIG.withEpochs(1), dir, false, TrainListener.SILENT);
         assertThatThrownBy(() -> train(CONFIG.withEpochs(1).withLr(0.01f), dir, true, TrainListener.SILENT))
