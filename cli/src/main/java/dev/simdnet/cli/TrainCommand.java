@@ -239,28 +239,30 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The preset with every option the user gave laid over it, through the config's one override mechanism. */
     private TrainConfig buildConfig() throws IOException {
+        Map<String, Object> given = new LinkedHashMap<>();
+        given.put("model", model != null ? model
+                : init != null && Files.isRegularFile(init) ? Model.load(init).spec().name() : null); // --init: its architecture
+        given.put("dataset", dataset);
+        given.put("epochs", epochs);
+        given.put("batch", batch);
+        given.put("lr", lr);
+        given.put("optimizer", optimizer);
+        given.put("momentum", momentum);
+        given.put("weightDecay", weightDecay);
+        given.put("schedule", schedule);
+        given.put("warmup", warmup);
+        given.put("labelSmoothing", labelSmoothing);
+        given.put("dropout", dropout);
+        given.put("augment", augment);
+        given.put("validation", validation);
+        given.put("patience", patience);
+        given.put("seed", common.seed);
+        given.values().removeIf(java.util.Objects::isNull);
         try {
-            TrainConfig c = TrainConfig.preset(preset);
-            if (model != null) c = c.withModel(model);
-            else if (init != null && Files.isRegularFile(init)) c = c.withModel(Model.load(init).spec().name()); // fine-tune its architecture
-            if (dataset != null) c = c.withDataset(dataset);
-            if (epochs != null) c = c.withEpochs(epochs);
-            if (batch != null) c = c.withBatch(batch);
-            if (lr != null) c = c.withLr(lr);
-            if (optimizer != null) c = c.withOptimizer(optimizer);
-            if (momentum != null) c = c.withMomentum(momentum);
-            if (weightDecay != null) c = c.withWeightDecay(weightDecay);
-            if (schedule != null) c = c.withSchedule(schedule);
-            if (warmup != null) c = c.withWarmup(warmup);
-            if (labelSmoothing != null) c = c.withLabelSmoothing(labelSmoothing);
-            if (dropout != null) c = c.withDropout(dropout);
-            if (augment != null) c = c.withAugment(augment);
-            if (validation != null) c = c.withValidation(validation);
-            if (patience != null) c = c.withPatience(patience);
-            if (common.seed != null) c = c.withSeed(common.seed);
-            c = c.withThreads(common.threadsOr(c.threads()));
-            return c;
+            TrainConfig c = TrainConfig.preset(preset).with(given);
+            return c.with("threads", common.threadsOr(c.threads()));
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

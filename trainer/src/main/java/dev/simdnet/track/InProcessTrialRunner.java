@@ -51,7 +51,7 @@ public final class InProcessTrialRunner implements TrialRunner {
     public Result run(TrainConfig config, Path runDir, TrainListener listener) throws Exception {
         Path state = runDir.resolve("state");
         try (Kernels kernels = Kernels.create(kernelsMode, 1)) {
-            Experiment experiment = new Experiment(config.withThreads(1), kernels,
+            Experiment experiment = new Experiment(config.with("threads", 1), kernels,
                     new Experiment.Options(data, runDir.resolve(RunStore.MODEL), state, false, 0), listener);
             Map<String, Object> summary = experiment.run();
             return new Result(summary, experiment.testEvaluation() == null ? null : experiment.testEvaluation().confusion());

@@ -208,16 +208,20 @@ public record SweepSpace(String name, String method, int trials, long seed, Map<
     /** The preset (base "preset", else the trial's, else baseline), then the base values, then the trial's; 1 thread. */
     static TrainConfig config(Map<String, Object> base, Map<String, Object> values) {
         Object preset = values.getOrDefault("preset", base.getOrDefault("preset", "baseline"));
-        Map<String, Object> m = TrainConfig.preset(String.valueOf(preset)).toMap();
+        TrainConfig start = TrainConfig.preset(String.valueOf(preset));
+        Map<String, Object> m = new LinkedHashMap<>();
         for (var e : base.entrySet()) if (!e.getKey().equals("preset")) m.put(e.getKey(), e.getValue());
         for (var e : values.entrySet()) if (!e.getKey().equals("preset")) m.put(e.getKey(), e.getValue());
         m.put("threads", 1);
-        for (String k : List.of("model", "dataset", "optimizer", "schedule", "augment"))
-            if (m.get(k) != null && !(m.get(k) instanceof String)) throw new IllegalArgumentException(k + " must be a string, got " + m.get(k));
-        for (var e : m.entrySet())
-            if (!List.of("model", "dataset", "optimizer", "schedule", "augment").contains(e.getKey()) && !(e.getValue() instanceof Number))
+        // A space file is JSON: names where the config has names, numbers where it has numbers, nothing coerced.
+        Map<String, Object> kinds = start.toMap();
+        for (var e : m.entrySet()) {
+            boolean named = kinds.get(e.getKey()) instanceof String;
+            if (named && !(e.getValue() instanceof String)) throw new IllegalArgumentException(e.getKey() + " must be a string, got " + e.getValue());
+            if (!named && !(e.getValue() instanceof Number))
                 throw new IllegalArgumentException(e.getKey() + " must be a number, got " + RecordFiles.toJsonLine(e.getValue()));
-        return TrainConfig.fromMap(m);
+        }
+        return start.with(m);
     }
 
     private static Object draw(Param p, SplittableRandom r) {

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 public final class Augmentations {
     private Augmentations() {}
 
-    public static BatchAugmenter forPreset(String level, long seed, Parallel parallel) {
-        AugmentConfig config = AugmentConfig.preset(level);
+    public static BatchAugmenter forPreset(TrainConfig.Augmentation level, long seed, Parallel parallel) {
+        AugmentConfig config = AugmentConfig.preset(TrainConfig.nameOf(level));
         if (config.isOff()) return BatchAugmenter.NONE;
         Augmenter augmenter = new Augmenter(config, seed);
         return (images, count, epoch, ids, idsFrom) -> augmenter.apply(images, 0, count, epoch, ids, idsFrom, parallel);
@@ -24,13 +24,13 @@ public final class Augmentations {
      * A grid of 16 training images, each shown plain and in 7 augmented variants, for a person to look at: the
      * first image of every class, then images spread over the set.
      */
-    static void saveGrid(Dataset train, String level, long seed, Path png) throws IOException {
+    static void saveGrid(Dataset train, TrainConfig.Augmentation level, long seed, Path png) throws IOException {
         int[] samples = new int[16];
         int k = 0;
         for (int c = 0; c < train.numClasses() && k < samples.length; c++)
             for (int i = 0; i < train.n(); i++)
                 if (train.label(i) == c) { samples[k++] = i; break; }
         for (int i = 1; k < samples.length; i++) samples[k++] = i * 997 % train.n();
-        AugmentPreview.writePng(png, train, samples, new Augmenter(AugmentConfig.preset(level), seed), 7, 3);
+        AugmentPreview.writePng(png, train, samples, new Augmenter(AugmentConfig.preset(TrainConfig.nameOf(level)), seed), 7, 3);
     }
 }

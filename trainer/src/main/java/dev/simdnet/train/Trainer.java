@@ -150,16 +150,16 @@ public final class Trainer {
 
     /** The network, optimizer and schedule the config names: the registry's shortcut onto the same loop. */
     private Optimizer configOptimizer() {
-        return config.optimizer().equals("adam")
+        return config.optimizer() == TrainConfig.OptimizerKind.ADAM
                 ? new AdamW(0.9f, 0.999f, 1e-8f, config.weightDecay(), kernels)
                 : new Sgd(config.momentum(), true, config.weightDecay(), kernels);
     }
 
     private LearningRateSchedule configSchedule(long totalSteps) {
         return switch (config.schedule()) {
-            case "onecycle" -> new LearningRateSchedule.OneCycle(config.lr(), config.warmup(), 25, 1e4, true);
-            case "cosine" -> new LearningRateSchedule.WarmupCosine(config.lr(), Math.round(config.warmup() * totalSteps), 0f);
-            default -> new LearningRateSchedule.Constant(config.lr());
+            case ONECYCLE -> new LearningRateSchedule.OneCycle(config.lr(), config.warmup(), 25, 1e4, true);
+            case COSINE -> new LearningRateSchedule.WarmupCosine(config.lr(), Math.round(config.warmup() * totalSteps), 0f);
+            case CONSTANT -> new LearningRateSchedule.Constant(config.lr());
         };
     }
 

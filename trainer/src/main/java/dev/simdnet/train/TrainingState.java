@@ -68,7 +68,7 @@ record TrainingState(long step, double bestValAccuracy, int bestEpoch, int since
         if (!KIND.equals(meta.get("format")))
             throw new Checkpoint.CheckpointException(file + " is not a simdnet training state");
         TrainConfig saved = TrainConfig.fromMap(JSON.std.mapFrom(meta.get("config")));
-        if (!saved.withThreads(config.threads()).equals(config))
+        if (!saved.with("threads", config.threads()).equals(config))
             throw new Checkpoint.CheckpointException("the run in " + file.getParent() + " was started with other options ("
                     + JSON.std.asString(saved.toMap()) + "): resume it with the same options");
         Checkpoint.copyWeights(c.tensors(), "model.", net, file);

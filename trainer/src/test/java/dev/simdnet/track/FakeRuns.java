@@ -19,7 +19,7 @@ final class FakeRuns {
 
     /** A finished run of {@code epochs} epochs whose validation accuracy climbs towards {@code acc}. */
     static RunRecorder finished(RunStore store, String model, float lr, double acc, Map<String, String> tags, long seed) throws IOException {
-        TrainConfig c = TrainConfig.preset("baseline").withModel(model).withLr(lr).withThreads(1).withSeed(seed);
+        TrainConfig c = TrainConfig.preset("baseline").with("model", model).with("lr", lr).with("threads", 1).with("seed", seed);
         Clock clock = Clock.fixed(Instant.parse("2026-01-02T03:04:05Z").plusSeconds(seed), ZoneOffset.UTC);
         RunRecorder r = RunRecorder.start(store, c.toMap(), ENV, tags, "fake run " + seed, clock, new SplittableRandom(seed));
         int epochs = 3;

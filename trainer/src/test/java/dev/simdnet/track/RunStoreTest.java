@@ -32,7 +32,7 @@ class RunStoreTest {
         assertThat(r.id()).matches("\\d{8}-\\d{6}-[0-9a-f]{6}").startsWith("20260102-030412");
 
         Map<String, Object> config = RecordFiles.readJson(run.resolve("config.json"));
-        assertThat(TrainConfig.fromMap(config)).isEqualTo(TrainConfig.preset("baseline").withLr(0.05f).withThreads(1).withSeed(7));
+        assertThat(TrainConfig.fromMap(config)).isEqualTo(TrainConfig.preset("baseline").with("lr", 0.05f).with("threads", 1).with("seed", 7));
         assertThat(RecordFiles.readJson(run.resolve("env.json"))).containsEntry("cpu_model", "test CPU");
         assertThat(RecordFiles.readJson(run.resolve("tags.json"))).isEqualTo(Map.of("idea", "base"));
         assertThat(Files.readString(run.resolve("note.txt"))).isEqualTo("fake run 7\n");

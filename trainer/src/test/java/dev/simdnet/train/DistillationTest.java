@@ -36,7 +36,7 @@ class DistillationTest {
     }
 
     static Trainer trainer(TrainConfig c) {
-        return new Trainer(c, kernels, Augmentations.forPreset("light", c.seed(), kernels.parallel()), TrainListener.SILENT, null);
+        return new Trainer(c, kernels, Augmentations.forPreset(TrainConfig.Augmentation.LIGHT, c.seed(), kernels.parallel()), TrainListener.SILENT, null);
     }
 
     @Test
@@ -75,15 +75,15 @@ class DistillationTest {
 
     @Test
     void aStudentLearnsFromTheTeacherAloneWhenTheLabelsAreNoise() throws Exception {
-        TrainConfig c = CONFIG.withDropout(0f);
+        TrainConfig c = CONFIG.with("dropout", 0f);
         Trainer.Outcome teacher = trainer(c).run(data, Normalization.MNIST, train, val, false);
         Dataset noisy = withShuffledLabels(data, 11);
 
         // Weight 1: the labels take no part, so the student can only have learnt the digits from the teacher.
-        Trainer.Outcome student = trainer(c.withSeed(2))
+        Trainer.Outcome student = trainer(c.with("seed", 2))
                 .distillFrom(List.of(teacher.net()), 1f, 2f)
                 .run(noisy, Normalization.MNIST, train, val, false);
-        Trainer.Outcome alone = trainer(c.withSeed(2))
+        Trainer.Outcome alone = trainer(c.with("seed", 2))
                 .run(noisy, Normalization.MNIST, train, val, false);
 
         double teacherAcc = accuracy(teacher), studentAcc = accuracy(student), aloneAcc = accuracy(alone);

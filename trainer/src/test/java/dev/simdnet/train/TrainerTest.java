@@ -29,8 +29,8 @@ class TrainerTest {
     static int[] train = range(0, 1200), val = range(1200, 1500);
 
     // A small but real run: the perceptron, two epochs of 1,200 images.
-    static final TrainConfig CONFIG = TrainConfig.preset("baseline").withEpochs(2).withBatch(50).withLr(0.05f)
-            .withSchedule("onecycle").withWarmup(0.2f).withDropout(0.2f).withThreads(2);
+    static final TrainConfig CONFIG = TrainConfig.preset("baseline").with("epochs", 2).with("batch", 50).with("lr", 0.05f)
+            .with("schedule", "onecycle").with("warmup", 0.2f).with("dropout", 0.2f).with("threads", 2);
 
     @BeforeAll
     static void setUp() {
@@ -55,7 +55,7 @@ class TrainerTest {
     }
 
     static BatchAugmenter augmenter(TrainConfig c) {
-        return Augmentations.forPreset("light", c.seed(), kernels.parallel());
+        return Augmentations.forPreset(TrainConfig.Augmentation.LIGHT, c.seed(), kernels.parallel());
     }
 
     static float[] weights(Sequential net) {
@@ -101,11 +101,11 @@ class TrainerTest {
     void oneThreadAndTwoEndWithTheSameWeights() throws Exception {
         // The conv network too: its GEMMs, im2col, batch norm and pooling all split work across threads.
         for (String model : new String[] {"mlp", "fast"}) {
-            TrainConfig c = CONFIG.withModel(model).withEpochs(1);
+            TrainConfig c = CONFIG.with("model", model).with("epochs", 1);
             Trainer.Outcome two = train(c, null, false, TrainListener.SILENT);
             Trainer.Outcome one;
             try (Kernels single = Kernels.create("vector", 1)) {
-                one = new Trainer(c.withThreads(1), single, Augmentations.forPreset("light", c.seed(), single.parallel()), TrainListener.SILENT, null)
+                one = new Trainer(c.with("threads", 1), single, Augmentations.forPreset(TrainConfig.Augmentation.LIGHT, c.seed(), single.parallel()), TrainListener.SILENT, null)
                         .run(data, Normalization.MNIST, train, val, false);
             }
             assertSameBits(model + " weights on one thread", weights(one.net()), weights(two.net()));
@@ -129,7 +129,7 @@ class TrainerTest {
 
     @Test
     void frozenLayersKeepTheirWeightsAndStatistics() throws Exception {
-        TrainConfig c = CONFIG.withModel("fast").withEpochs(1);
+        TrainConfig c = CONFIG.with("model", "fast").with("epochs", 1);
         ModelSpec spec = c.modelSpec();
         Sequential net = Models.build(spec, 3);
         float[] conv1 = net.parameters().getFirst().value().toArray(), head = net.parameters().getLast().value().toArray();
@@ -148,7 +148,7 @@ class TrainerTest {
 
     @Test
     void aProfiledRunTimesEveryLayerAndEndsWithTheSameWeights() throws Exception {
-        TrainConfig c = CONFIG.withModel("fast").withEpochs(1);
+        TrainConfig c = CONFIG.with("model", "fast").with("epochs", 1);
         Trainer.Outcome plain = train(c, null, false, TrainListener.SILENT);
         dev.simdnet.nn.Profile profile = new dev.simdnet.nn.Profile();
         Trainer.Outcome timed = new Trainer(c, kernels, augmenter(c), TrainListener.SILENT, null).profile(profile)
@@ -165,8 +165,8 @@ class TrainerTest {
 
     @Test
     void resumingWithOtherOptionsIsRefused(@TempDir Path dir) throws Exception {
-        train(CONFIG.withEpochs(1), dir, false, TrainListener.SILENT);
-        assertThatThrownBy(() -> train(CONFIG.withEpochs(1).withLr(0.01f), dir, true, TrainListener.SILENT))
+        train(CONFIG.with("epochs", 1), dir, false, TrainListener.SILENT);
+        assertThatThrownBy(() -> train(CONFIG.with("epochs", 1).with("lr", 0.01f), dir, true, TrainListener.SILENT))
                 .hasMessageContaining("other options");
         assertThatThrownBy(() -> train(CONFIG, dir.resolve("nothing-here"), true, TrainListener.SILENT))
                 .hasMessageContaining("nothing to resume");
@@ -185,7 +185,7 @@ class TrainerTest {
 
     @Test
     void checkpointsRoundTripAndRefuseAnotherArchitecture(@TempDir Path dir) throws Exception {
-        Trainer.Outcome o = train(CONFIG.withEpochs(1), null, false, TrainListener.SILENT);
+        Trainer.Outcome o = train(CONFIG.with("epochs", 1), null, false, TrainListener.SILENT);
         Path file = dir.resolve("mlp.safetensors");
         Checkpoint.save(file, o.spec(), o.net(), java.util.Map.of("note", "test"));
         Checkpoint.Loaded back = Checkpoint.load(file);
