@@ -55,6 +55,9 @@ final class BenchCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "%s, batch %d, %s kernels, %d threads: train %.0f img/s, inference %.0f img/s, SGEMM %d^3 %.1f GFLOP/s%n",
                 model, batch, r.get("kernels"), threads, (double) r.get("train_images_per_second"),
                 (double) r.get("inference_images_per_second"), gemmSize, (double) r.get("gemm_gflops"));
+        if (r.get("kernel_config") instanceof Map<?, ?> c && !c.isEmpty())
+            err.println("kernels on this machine: " + c.get("vector_bits") + "-bit vectors, " + c.get("vector_registers")
+                    + " registers, GEMM tile " + c.get("gemm_tile") + " (" + c.get("gemm_tile_source") + ")");
         out.println(JSON.std.asString(r));
         out.flush();
         return 0;

@@ -21,6 +21,9 @@ public interface Kernels extends AutoCloseable {
 
     default int threads() { return parallel().threads(); }
 
+    /** How these kernels are set up on this machine (vector width, GEMM tile), for logs and run records. */
+    default java.util.Map<String, Object> configuration() { return java.util.Map.of(); }
+
     /** Scratch arrays reused from call to call (im2col buffers of the convolution). */
     Workspace workspace();
 

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * layout, so the micro-kernels serve NN, TN (A stored {@code k×m}), NT (B stored {@code n×k}) and TT alike.
  *
  * <p>Register budget. The tile is two vectors wide ({@code NR = 2·L}), derived from {@code SPECIES_PREFERRED}.
- * Its height {@link #MR} follows the register file: AVX2 has 16 registers, so 4 rows (8 accumulators, 2
+ * Its height {@link #MR} follows the register file ({@link KernelConfig}): AVX2 has 16 registers, so 4 rows (8 accumulators, 2
  * vectors of B, a broadcast; 6 rows spill and run at half speed); AVX-512 has 32, so 8 rows (16
  * accumulators), which measured 7-10% faster than 4 rows on squares and 30-40% on the im2col shapes on
  * the 512-bit Zen 5 this was tuned on (thread CPU time, best of many). A last
@@ -41,8 +41,10 @@ final class VectorGemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     /** Floats per vector: 8 on AVX2, 16 on AVX-512. */
     private static final int L = SPECIES.length();
-    /** Rows of the micro-tile: 8 with 512-bit vectors (32 registers), else 4 (AVX2: 16 registers). */
-    static final int MR = SPECIES.vectorBitSize() >= 512 ? 8 : 4;
+    /** This machine's tile (see {@link KernelConfig}): rows by the vector registers, two vectors wide. */
+    static final KernelConfig CONFIG = KernelConfig.detect(SPECIES.vectorBitSize(), L);
+    /** Rows of the micro-tile: 8 with 32 vector registers (AVX-512, ARM), 4 with 16 (AVX2). */
+    static final int MR = CONFIG.mr();
     /** Columns of the micro-tile: two vectors. */
     static final int NR = 2 * L;
     /** Depth of a packed block: a {@code KC × NR} panel of B is 16 KiB on AVX2 (32 on AVX-512), in L1. */

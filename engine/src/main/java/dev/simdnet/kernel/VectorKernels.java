@@ -25,6 +25,9 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
+    public java.util.Map<String, Object> configuration() { return VectorGemm.CONFIG.toMap(); }
+
+    @Override
     public Parallel parallel() { return parallel; }
 
     @Override

@@ -43,6 +43,7 @@ public final class Environment {
         m.put("vector_species", species);
         m.put("vector_bits", species == null ? null : Integer.parseInt(species.replaceAll("-bit.*", "").strip()));
         m.put("vector_floats", species == null ? null : Integer.parseInt(species.replaceAll(".*, *", "").replaceAll("[^0-9]", "")));
+        m.put("kernel_config", kernels.configuration());
         return m;
     }
 

@@ -61,6 +61,7 @@ public final class Throughput {
         r.put("model", model);
         r.put("batch", batch);
         r.put("kernels", k.name());
+        r.put("kernel_config", k.configuration());
         r.put("threads", k.threads());
         r.put("train_images_per_second", Math.round(trainIps * 10) / 10.0);
         r.put("inference_images_per_second", Math.round(inferIps * 10) / 10.0);
