@@ -1,6 +1,7 @@
 package dev.simdnet.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.simdnet.data.ImageFolder;
 import dev.simdnet.eval.Evaluation;
 import dev.simdnet.eval.Predictor;
 import dev.simdnet.kernel.Kernels;
@@ -33,7 +34,8 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code train}: builds a config from a preset and overrides, trains, tests once, saves, prints one JSON line. */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = {"Train a model on MNIST or Fashion-MNIST, then report its test accuracy once.",
+        description = {"Train a model on MNIST, Fashion-MNIST or an image folder (--data-dir DIR with train/<class>/*.png,",
+                "optional val/ and test/), then report its test accuracy once.",
                 "Progress goes to stderr; the result is one JSON line on stdout."})
 final class TrainCommand implements Callable<Integer> {
 
@@ -129,6 +131,22 @@ final class TrainCommand implements Callable<Integer> {
             description = "Temperature that softens both the teachers' and the student's probabilities. Default: ${DEFAULT-VALUE}.")
     float distillTemperature;
 
+    @Option(names = "--input-size", paramLabel = "H[xW]",
+            description = "Image folders: resize every picture to H x W pixels (default: the pictures' median size, at most "
+                    + ImageFolder.MAX_AUTO_SIDE + " a side).")
+    String inputSize;
+
+    @Option(names = "--channels", paramLabel = "N",
+            description = "Image folders: colour channels of the images; only 1 for now (grey: colour pictures are read as their luminance).")
+    Integer channels;
+
+    @Option(names = "--preprocess", paramLabel = "RECIPE",
+            description = "Image folders: none (resize) or digits (MNIST's recipe: ink cropped, fitted in 20x20, centred by mass in 28x28). Default: none.")
+    String preprocess;
+
+    @Option(names = "--skip-bad", description = "Image folders: train without the unreadable or non-picture files, however many (default: refuse over 1%%).")
+    boolean skipBad;
+
     @Option(names = "--no-track", negatable = false, description = "Do not write a run record.")
     void noTrack(boolean v) { track = !v; }
 
@@ -151,8 +169,9 @@ final class TrainCommand implements Callable<Integer> {
                 if (!Files.isRegularFile(t))
                     throw new java.io.FileNotFoundException("teacher checkpoint " + t + " not found: train it first (for example train --preset best --output " + t + ")");
         }
+        ImageFolder.Settings folder = folderSettings();
         if (showAugmented != null) {
-            Experiment.showAugmented(config, common.dataSource(), showAugmented);
+            new Experiment(config, null, options, new ProgressPrinter(err)).imageFolder(folder, validation).showAugmented(showAugmented);
             err.println("saved " + showAugmented);
             return 0;
         }
@@ -172,6 +191,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainListener listener = recorder == null ? new ProgressPrinter(err) : RunRecorder.both(new ProgressPrinter(err), recorder);
             Experiment experiment = new Experiment(config, kernels, options, listener);
             if (!teachers.isEmpty()) experiment.distillFrom(teachers, distillWeight, distillTemperature);
+            experiment.imageFolder(folder, validation);
             CountDownLatch recorded = new CountDownLatch(1);
             // Ctrl-C: let the loop save its state, then give the record a moment to say "interrupted".
             Thread hook = new Thread(() -> {
@@ -244,6 +264,27 @@ final class TrainCommand implements Callable<Integer> {
             if (common.seed != null) c = c.withSeed(common.seed);
             c = c.withThreads(common.threadsOr(c.threads()));
             return c;
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    /** How an image folder is read; each of its options is a usage error without one. */
+    private ImageFolder.Settings folderSettings() {
+        boolean isFolder = ImageFolder.isImageFolder(common.dataDir);
+        for (var given : List.of(Map.entry("--input-size", inputSize != null), Map.entry("--channels", channels != null),
+                Map.entry("--preprocess", preprocess != null), Map.entry("--skip-bad", skipBad)))
+            if (given.getValue() && !isFolder)
+                throw usage(given.getKey() + " applies to image folders only: pass --data-dir DIR holding train/<class>/ picture folders");
+        if (channels != null && channels != 1)
+            throw usage(channels == 3 ? "--channels 3 is not supported yet: simdnet trains on grey pictures (colour ones are read as their luminance); use --channels 1"
+                    : "--channels must be 1, got " + channels);
+        if (preprocess != null && !List.of("none", "digits").contains(preprocess))
+            throw usage("unknown --preprocess '" + preprocess + "': use none or digits");
+        try {
+            int[] size = inputSize == null ? new int[] {0, 0} : ImageFolder.Settings.parseSize(inputSize);
+            if (inputSize != null && (size[0] < 1 || size[1] < 1)) throw usage("--input-size sides must be at least 1 pixel, got '" + inputSize + "'");
+            return new ImageFolder.Settings(size[0], size[1], "digits".equals(preprocess), skipBad);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

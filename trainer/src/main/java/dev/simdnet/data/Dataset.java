@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param cols    image width in pixels
  * @param images  {@code n * rows * cols} bytes, unsigned
  * @param labels  {@code n} labels, each in {@code [0, numClasses)}
- * @param numClasses number of classes (10 here)
+ * @param numClasses number of classes (10 for MNIST; an image folder's class folders)
  */
 public record Dataset(String name, int n, int rows, int cols, byte[] images, byte[] labels, int numClasses) {
     public Dataset {
@@ -113,6 +113,18 @@ public record Dataset(String name, int n, int rows, int cols, byte[] images, byt
             lb[b] = labels[img];
         }
         return new Dataset(subsetName, indices.length, rows, cols, px, lb, numClasses);
+    }
+
+    /** {@code a}'s images then {@code b}'s, in a new data set (both of the same size and classes). */
+    public static Dataset concat(String name, Dataset a, Dataset b) {
+        if (a.rows != b.rows || a.cols != b.cols || a.numClasses != b.numClasses)
+            throw new IllegalArgumentException("cannot join " + a + " and " + b + ": their sizes or classes differ");
+        byte[] px = new byte[a.images.length + b.images.length], lb = new byte[a.n + b.n];
+        System.arraycopy(a.images, 0, px, 0, a.images.length);
+        System.arraycopy(b.images, 0, px, a.images.length, b.images.length);
+        System.arraycopy(a.labels, 0, lb, 0, a.n);
+        System.arraycopy(b.labels, 0, lb, a.n, b.n);
+        return new Dataset(name, a.n + b.n, a.rows, a.cols, px, lb, a.numClasses);
     }
 
     @Override

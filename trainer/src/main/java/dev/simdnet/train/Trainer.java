@@ -87,7 +87,7 @@ public final class Trainer {
      * With {@code resume}, continues from the state saved in the state directory.
      */
     public Outcome run(Dataset data, Normalization norm, int[] trainIdx, int[] valIdx, boolean resume) throws IOException {
-        ModelSpec spec = config.modelSpec();
+        ModelSpec spec = specFor(config, data);
         int classes = spec.classes(), b = config.batch(), h = data.rows(), w = data.cols(), size = data.pixels();
         if (trainIdx.length < b) throw new IllegalArgumentException("the training split (" + trainIdx.length + ") is smaller than one batch (" + b + ")");
         long stepsPerEpoch = trainIdx.length / b;                       // the last partial batch is dropped
@@ -248,6 +248,11 @@ public final class Trainer {
                 imagesTrained / Math.max(trainSeconds, 1e-9), interrupted, earlyStopped);
     }
 
+    /** The network the config names, shaped for the data: its pictures' size and its classes (MNIST's 28x28x1 into 10). */
+    public static ModelSpec specFor(TrainConfig config, Dataset data) {
+        return new ModelSpec(config.model(), new int[] {data.rows(), data.cols(), 1}, data.numClasses(), config.dropout());
+    }
+
     /** The teachers' probabilities at the distillation temperature, averaged over the teachers, into {@code out}. */
     private void teacherProbabilities(Tensor x, int rows, float[] out, float[] scratch, float[] probs) {
         Arrays.fill(out, 0f);
@@ -291,7 +296,8 @@ public final class Trainer {
         Sequential copy = Models.build(spec, config.seed() + 1);
         Tensor x = Tensor.zeros(n, h, w, 1);
         for (int i = 0; i < x.size(); i++) x.set(i, (i * 37 % 11) / 11f);
-        int[] y = {0, 1, 2, 3};
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) y[i] = i % classes;
         float[] dlogits = new float[n * classes];
         for (int step = 0; step < WARM_UP_STEPS; step++) {
             Context ctx = Context.training(kernels, step);
