@@ -3,6 +3,7 @@ package dev.simdnet.data;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -23,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import javax.imageio.ImageIO;
@@ -121,7 +123,7 @@ public final class ImageFolder {
     /** Lists, decodes (or reads back from the cache) and checks the folder; {@code notes} gets progress and skipped files. */
     public static Loaded load(Path dir, Settings settings, Consumer<String> notes) {
         long t0 = System.nanoTime();
-        Listing listing = Listing.of(dir);
+        Listing listing = Listing.of(dir, notes);
         String fingerprint = listing.fingerprint(settings);
         Contents c = ImageFolderCache.read(dir, fingerprint, notes);
         boolean cached = c != null;
@@ -166,20 +168,24 @@ public final class ImageFolder {
     /** One picture file to decode. */
     private record Entry(int split, String rel, Path file, long size, long mtime, int label) {}
 
-    /** What the folder holds: the class names, the picture files in order, and the files that are not pictures. */
-    private record Listing(List<String> classes, List<Entry> pictures, List<String> notPictures, boolean[] hasSplit) {
+    /** The picture files of one class folder, in order, the files there that are not pictures, and a digest of both. */
+    private record ClassListing(List<Entry> pictures, List<String> notPictures, byte[] digest) {}
 
-        static Listing of(Path dir) {
+    /** What the folder holds: the class names, the picture files in order, and the files that are not pictures. */
+    private record Listing(List<String> classes, List<Entry> pictures, List<String> notPictures, boolean[] hasSplit, byte[] digest) {
+
+        /** Lists every split and class folder, the class folders on all cores (a folder of 70,000 files takes a few hundred ms a core). */
+        static Listing of(Path dir, Consumer<String> notes) {
             if (!Files.isDirectory(dir)) throw new DataException(dir + " is not a folder");
             List<String> classes = null;
-            List<Entry> pictures = new ArrayList<>();
-            List<String> notPictures = new ArrayList<>();
+            List<String> loose = new ArrayList<>();
             boolean[] has = new boolean[SPLITS.size()];
+            List<int[]> folders = new ArrayList<>();                      // (split, label) of each class folder
             for (int s = 0; s < SPLITS.size(); s++) {
                 Path root = dir.resolve(SPLITS.get(s));
                 if (!Files.isDirectory(root)) continue;
                 has[s] = true;
-                List<String> names = classFolders(root, SPLITS.get(s), notPictures);
+                List<String> names = classFolders(root, SPLITS.get(s), loose);
                 if (s == 0) {
                     classes = names;
                     if (classes.isEmpty())
@@ -188,21 +194,41 @@ public final class ImageFolder {
                 } else if (!names.equals(classes)) {
                     throw new DataException(differentClasses(root, names, classes));
                 }
-                int before = pictures.size();
-                for (int k = 0; k < names.size(); k++) listClass(dir, s, root.resolve(names.get(k)), k, pictures, notPictures);
-                if (pictures.size() == before)
-                    throw new DataException(root + " holds no pictures (" + String.join(", ", EXTENSIONS) + ") in its class folders");
-                int[] perClass = new int[names.size()];
-                for (int i = before; i < pictures.size(); i++) perClass[pictures.get(i).label]++;
-                for (int k = 0; k < perClass.length; k++)
-                    if (perClass[k] == 0)
-                        throw new DataException(root.resolve(names.get(k)) + " holds no pictures (" + String.join(", ", EXTENSIONS)
-                                + "): add some or remove the folder");
-                if (s == 0 && classes.size() < 2)
-                    throw new DataException(root + " has only one class folder (" + classes.getFirst() + "): a classifier needs at least two");
+                for (int k = 0; k < names.size(); k++) folders.add(new int[] {s, k});
             }
-            if (classes.size() > 127) throw new DataException(dir + " has " + classes.size() + " classes: simdnet trains at most 127");
-            return new Listing(classes, pictures, notPictures, has);
+            List<String> names = classes;
+            ClassListing[] listed = new ClassListing[folders.size()];
+            parallel(folders.size(), 1, "listing class folders", notes, i -> {
+                int split = folders.get(i)[0], label = folders.get(i)[1];
+                listed[i] = listClass(SPLITS.get(split) + "/" + names.get(label) + "/", split,
+                        dir.resolve(SPLITS.get(split)).resolve(names.get(label)), label);
+            });
+
+            List<Entry> pictures = new ArrayList<>();
+            List<String> notPictures = new ArrayList<>(loose);
+            MessageDigest sha = sha256();
+            for (String l : loose) sha.update(l.getBytes(StandardCharsets.UTF_8));
+            for (int s = 0; s < SPLITS.size(); s++) {
+                if (!has[s]) continue;
+                Path root = dir.resolve(SPLITS.get(s));
+                int total = 0;
+                for (int i = 0; i < folders.size(); i++) if (folders.get(i)[0] == s) total += listed[i].pictures.size();
+                if (total == 0)
+                    throw new DataException(root + " holds no pictures (" + String.join(", ", EXTENSIONS) + ") in its class folders");
+                for (int i = 0; i < folders.size(); i++) {
+                    if (folders.get(i)[0] != s) continue;
+                    if (listed[i].pictures.isEmpty())
+                        throw new DataException(root.resolve(names.get(folders.get(i)[1])) + " holds no pictures (" + String.join(", ", EXTENSIONS)
+                                + "): add some or remove the folder");
+                    pictures.addAll(listed[i].pictures);
+                    notPictures.addAll(listed[i].notPictures);
+                    sha.update(listed[i].digest);
+                }
+                if (s == 0 && names.size() < 2)
+                    throw new DataException(root + " has only one class folder (" + names.getFirst() + "): a classifier needs at least two");
+            }
+            if (names.size() > 127) throw new DataException(dir + " has " + names.size() + " classes: simdnet trains at most 127");
+            return new Listing(names, pictures, notPictures, has, sha.digest());
         }
 
         private static List<String> classFolders(Path root, String split, List<String> notPictures) {
@@ -221,8 +247,10 @@ public final class ImageFolder {
             return names;
         }
 
-        private static void listClass(Path dir, int split, Path classDir, int label, List<Entry> pictures, List<String> notPictures) {
+        /** {@code prefix} is the folder's path under DIR, with a slash: {@code train/cat/}. */
+        private static ClassListing listClass(String prefix, int split, Path classDir, int label) {
             List<Entry> found = new ArrayList<>();
+            List<String> notPictures = new ArrayList<>();
             try {
                 Files.walkFileTree(classDir, new SimpleFileVisitor<>() {
                     @Override
@@ -234,7 +262,7 @@ public final class ImageFolder {
                     public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
                         String name = f.getFileName().toString();
                         if (name.startsWith(".")) return FileVisitResult.CONTINUE;
-                        String rel = dir.relativize(f).toString().replace('\\', '/');
+                        String rel = prefix + (classDir.equals(f.getParent()) ? name : classDir.relativize(f).toString().replace('\\', '/'));
                         if (!a.isRegularFile()) notPictures.add(rel + ": not a regular file");
                         else if (!EXTENSIONS.contains(extension(name))) notPictures.add(rel + ": not a picture (." + String.join(", .", EXTENSIONS) + ")");
                         else found.add(new Entry(split, rel, f, a.size(), a.lastModifiedTime().toMillis(), label));
@@ -243,7 +271,7 @@ public final class ImageFolder {
 
                     @Override
                     public FileVisitResult visitFileFailed(Path f, IOException e) {
-                        notPictures.add(dir.relativize(f) + ": cannot be read (" + e.getMessage() + ")");
+                        notPictures.add(prefix + classDir.relativize(f) + ": cannot be read (" + e.getMessage() + ")");
                         return FileVisitResult.CONTINUE;
                     }
                 });
@@ -251,7 +279,15 @@ public final class ImageFolder {
                 throw new DataException("cannot list " + classDir + ": " + e, e);
             }
             found.sort(Comparator.comparing(Entry::rel));             // the file system's order is no order
-            pictures.addAll(found);
+            notPictures.sort(Comparator.naturalOrder());
+            MessageDigest sha = sha256();
+            ByteBuffer numbers = ByteBuffer.allocate(16);
+            for (Entry e : found) {
+                sha.update(e.rel.getBytes(StandardCharsets.UTF_8));
+                sha.update(numbers.clear().putLong(e.size).putLong(e.mtime).array());
+            }
+            for (String n : notPictures) sha.update(n.getBytes(StandardCharsets.UTF_8));
+            return new ClassListing(found, notPictures, sha.digest());
         }
 
         private static String differentClasses(Path root, List<String> names, List<String> train) {
@@ -264,17 +300,20 @@ public final class ImageFolder {
                     + "; train/, val/ and test/ must name the same classes (" + split + "/ is checked against train/)";
         }
 
+        /** The cache key: the format, the settings, and every file's path, size and modification time. */
         String fingerprint(Settings settings) {
-            MessageDigest sha;
-            try {
-                sha = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-            StringBuilder b = new StringBuilder(ImageFolderCache.FORMAT).append('\n').append(settings.key()).append('\n');
-            for (Entry e : pictures) b.append(e.rel).append('\t').append(e.size).append('\t').append(e.mtime).append('\n');
-            for (String n : notPictures) b.append(n).append('\n');
-            return HexFormat.of().formatHex(sha.digest(b.toString().getBytes(StandardCharsets.UTF_8)));
+            MessageDigest sha = sha256();
+            sha.update((ImageFolderCache.FORMAT + "\n" + settings.key() + "\n").getBytes(StandardCharsets.UTF_8));
+            sha.update(digest);
+            return HexFormat.of().formatHex(sha.digest());
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -298,7 +337,8 @@ public final class ImageFolder {
         byte[] pixels = new byte[Math.multiplyExact(n, p)];
         String[] failures = new String[n];
         DigitPreprocessor digits = settings.digits() ? new DigitPreprocessor() : null;
-        parallel(n, "decoding", notes, i -> {
+        long decodeStart = System.nanoTime();
+        parallel(n, 64, "decoding pictures", notes, i -> {
             Entry e = all.get(i);
             try {
                 Picture picture = read(e.file, e.rel);
@@ -319,6 +359,9 @@ public final class ImageFolder {
             }
         });
 
+        double seconds = (System.nanoTime() - decodeStart) / 1e9;
+        notes.accept(String.format(Locale.ROOT, "decoded %d pictures in %.2f s (%.0f pictures/s on %d cores)", n, seconds, n / Math.max(seconds, 1e-9),
+                Runtime.getRuntime().availableProcessors()));
         List<String> bad = new ArrayList<>(listing.notPictures);
         for (String f : failures) if (f != null) bad.add(f);
         Dataset[] splits = new Dataset[SPLITS.size()];
@@ -344,7 +387,7 @@ public final class ImageFolder {
         int train = 0;
         while (train < all.size() && all.get(train).split == 0) train++;
         int[] heights = new int[train], widths = new int[train];
-        parallel(train, "reading picture sizes", notes, i -> {
+        parallel(train, 64, "reading picture sizes", notes, i -> {
             int[] wh = headerSize(all.get(i).file);
             if (wh != null) {
                 widths[i] = wh[0];
@@ -419,33 +462,42 @@ public final class ImageFolder {
         return m.replaceFirst("^\\S+ (is|are) ", "");
     }
 
-    /** Runs {@code work} for 0..n-1 on all cores, with a progress note every few seconds and one at the end. */
-    private static void parallel(int n, String what, Consumer<String> notes, IntConsumer work) {
+    /**
+     * Runs {@code work} for 0..n-1 on all cores, {@code chunk} indices at a time, with a progress note every five
+     * seconds. The first exception a worker throws stops the others and is rethrown here.
+     */
+    private static void parallel(int n, int chunk, String what, Consumer<String> notes, IntConsumer work) {
         if (n == 0) return;
-        int threads = Math.min(Runtime.getRuntime().availableProcessors(), Math.max(1, n / 64));
+        int threads = Math.min(Runtime.getRuntime().availableProcessors(), (n + chunk - 1) / chunk);
         AtomicInteger next = new AtomicInteger(), done = new AtomicInteger();
-        long t0 = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("simdnet-decode-", 0).factory());
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("simdnet-folder-", 0).factory());
         try {
             for (int t = 0; t < threads; t++)
                 pool.execute(() -> {
-                    for (int from; (from = next.getAndAdd(64)) < n; ) {
-                        int to = Math.min(n, from + 64);
-                        for (int i = from; i < to; i++) work.accept(i);
-                        done.addAndGet(to - from);
+                    try {
+                        for (int from; failure.get() == null && (from = next.getAndAdd(chunk)) < n; ) {
+                            int to = Math.min(n, from + chunk);
+                            for (int i = from; i < to; i++) work.accept(i);
+                            done.addAndGet(to - from);
+                        }
+                    } catch (RuntimeException | Error e) {
+                        failure.compareAndSet(null, e);
                     }
                 });
             pool.shutdown();
             while (!pool.awaitTermination(5, TimeUnit.SECONDS))
-                notes.accept(String.format(Locale.ROOT, "%s: %d of %d pictures (%.0f%%)", what, done.get(), n, 100.0 * done.get() / n));
+                notes.accept(String.format(Locale.ROOT, "%s: %d of %d (%.0f%%)", what, done.get(), n, 100.0 * done.get() / n));
         } catch (InterruptedException e) {
             pool.shutdownNow();
             Thread.currentThread().interrupt();
-            throw new DataException("interrupted while " + what + " pictures");
+            throw new DataException("interrupted while " + what);
         }
-        if (done.get() < n) throw new DataException(what + " pictures failed: " + done.get() + " of " + n + " done");
-        double s = (System.nanoTime() - t0) / 1e9;
-        if (what.equals("decoding"))
-            notes.accept(String.format(Locale.ROOT, "decoded %d pictures in %.2f s (%.0f pictures/s on %d threads)", n, s, n / Math.max(s, 1e-9), threads));
+        switch (failure.get()) {
+            case null -> {}
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new IllegalStateException(failure.get());
+        }
     }
 }

@@ -9,7 +9,10 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.io.UncheckedIOException;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -67,6 +70,28 @@ final class ImageFolderCache {
         return null;
     }
 
+    /** How many caches a cache folder keeps: a few sizes or versions of a folder, not every one ever decoded. */
+    static final int KEPT = 4;
+
+    /** Deletes all but the {@link #KEPT} newest caches of the folder; a cache that cannot be deleted stays. */
+    private static void prune(Path folder) {
+        try (var files = Files.list(folder)) {
+            List<Path> caches = files.filter(f -> f.getFileName().toString().matches("images-[0-9a-f]+\\.bin"))
+                    .sorted(Comparator.comparing(ImageFolderCache::modified).reversed()).toList();
+            for (Path old : caches.subList(Math.min(KEPT, caches.size()), caches.size())) Files.deleteIfExists(old);
+        } catch (IOException | UncheckedIOException e) {
+            // stale caches only take space
+        }
+    }
+
+    private static FileTime modified(Path f) {
+        try {
+            return Files.getLastModifiedTime(f);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
     /** Writes the contents beside the folder (or in the user's cache), atomically; a failure is only a note. */
     static void write(Path dir, String fingerprint, ImageFolder.Contents c, Consumer<String> notes) {
         List<String> failures = new ArrayList<>();
@@ -100,6 +125,7 @@ final class ImageFolderCache {
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
                 }
                 notes.accept("cached the decoded pictures in " + target);
+                prune(folder);
                 return;
             } catch (IOException | RuntimeException e) {
                 failures.add(folder + ": " + e.getMessage());
