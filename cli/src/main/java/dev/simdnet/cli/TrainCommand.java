@@ -137,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
     String inputSize;
 
     @Option(names = "--channels", paramLabel = "N",
-            description = "Image folders: colour channels of the images; only 1 for now (grey: colour pictures are read as their luminance).")
+            description = "Image folders: 1 (grey: colour pictures are read as their luminance) or 3 (red, green, blue). Default: 1 when every picture is grey, else 3.")
     Integer channels;
 
     @Option(names = "--preprocess", paramLabel = "RECIPE",
@@ -276,15 +276,13 @@ final class TrainCommand implements Callable<Integer> {
                 Map.entry("--preprocess", preprocess != null), Map.entry("--skip-bad", skipBad)))
             if (given.getValue() && !isFolder)
                 throw usage(given.getKey() + " applies to image folders only: pass --data-dir DIR holding train/<class>/ picture folders");
-        if (channels != null && channels != 1)
-            throw usage(channels == 3 ? "--channels 3 is not supported yet: simdnet trains on grey pictures (colour ones are read as their luminance); use --channels 1"
-                    : "--channels must be 1, got " + channels);
+        if (channels != null && channels != 1 && channels != 3) throw usage("--channels must be 1 (grey) or 3 (red, green, blue), got " + channels);
         if (preprocess != null && !List.of("none", "digits").contains(preprocess))
             throw usage("unknown --preprocess '" + preprocess + "': use none or digits");
         try {
             int[] size = inputSize == null ? new int[] {0, 0} : ImageFolder.Settings.parseSize(inputSize);
             if (inputSize != null && (size[0] < 1 || size[1] < 1)) throw usage("--input-size sides must be at least 1 pixel, got '" + inputSize + "'");
-            return new ImageFolder.Settings(size[0], size[1], "digits".equals(preprocess), skipBad);
+            return new ImageFolder.Settings(size[0], size[1], channels == null ? 0 : channels, "digits".equals(preprocess), skipBad);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

@@ -100,6 +100,32 @@ class ImageFolderCliTest {
     }
 
     @Test
+    void colourPicturesTrainOnThreeChannelsWithoutAugmentation(@TempDir Path dir) throws IOException {
+        Path folder = dir.resolve("colours");
+        java.util.Random rng = new java.util.Random(1);
+        for (String[] c : new String[][] {{"red", "0"}, {"green", "1"}})
+            for (int k = 0; k < 40; k++) {
+                BufferedImage img = new BufferedImage(12, 12, BufferedImage.TYPE_INT_RGB);
+                int shift = 16 - 8 * Integer.parseInt(c[1]);
+                for (int y = 0; y < 12; y++) for (int x = 0; x < 12; x++) img.setRGB(x, y, (100 + rng.nextInt(156)) << shift);
+                Files.createDirectories(folder.resolve("train").resolve(c[0]));
+                ImageIO.write(img, "png", folder.resolve("train").resolve(c[0]).resolve(k + ".png").toFile());
+            }
+        Cli r = train(dir, folder);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(JSON.std.mapFrom(r.out().strip())).containsEntry("channels", 3).containsEntry("input_size", "12x12");
+        assertThat((String) metadata(dir.resolve("m.safetensors")).get("model")).contains("12x12x3 classes=2");
+        Cli grey = train(dir, folder, "--channels", "1");
+        assertThat(grey.exit()).as(grey.err()).isZero();
+        assertThat(JSON.std.mapFrom(grey.out().strip())).containsEntry("channels", 1);
+
+        Cli augmented = train(dir, folder, "--augment", "light");
+        assertThat(augmented.exit()).isEqualTo(1);
+        assertThat(augmented.oneLineError()).as(augmented.err()).isTrue();
+        assertThat(augmented.err()).contains("grey images only");
+    }
+
+    @Test
     void badDataIsOneLineAndExitOne(@TempDir Path dir) throws IOException {
         Path single = dir.resolve("single");
         writeClasses(single.resolve("train"), 5, "only");
@@ -131,9 +157,6 @@ class ImageFolderCliTest {
             assertThat(r.exit()).as(String.join(" ", bad) + ": " + r.err()).isEqualTo(2);
             assertThat(r.err()).as(String.join(" ", bad)).contains("error:").doesNotContain("Exception");
         }
-        Cli colour = train(dir, folder, "--channels", "3");
-        assertThat(colour.exit()).isEqualTo(2);
-        assertThat(colour.err()).contains("--channels 3 is not supported yet");
         Cli notAFolder = Cli.run("train", "--data-dir", Cli.mnist(), "--input-size", "32", "--no-track");
         assertThat(notAFolder.exit()).isEqualTo(2);
         assertThat(notAFolder.err()).contains("--input-size applies to image folders only");

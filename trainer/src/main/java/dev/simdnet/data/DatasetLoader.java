@@ -46,6 +46,9 @@ public final class DatasetLoader {
         for (Path c : candidates)
             if (hasAnyFile(c)) return c;
         if (source.download()) return candidates.getFirst();
+        if (source.explicitDir() != null)
+            throw new DataException("no " + kind.dirName() + " files (" + String.join(", ", DatasetKind.allFiles()) + ") in "
+                    + candidates.getFirst() + ", and " + source.explicitDir() + " is no image folder either (train/<class>/*.png)");
         throw new DataException("no " + kind.dirName() + " files (" + String.join(", ", DatasetKind.allFiles())
                 + ") in " + candidates + "; pass --data-dir or set " + DataSource.ENV);
     }

@@ -1,5 +1,7 @@
 package dev.simdnet.data;
 
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +31,7 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -37,8 +40,8 @@ import javax.imageio.stream.ImageInputStream;
  * {@code DIR/val/<class>/} and {@code DIR/test/<class>/} with the same class folders. The class names are the
  * folder names, sorted; a picture's label is its class's place in that order.
  *
- * <p>Every picture is read as grey (its luminance; transparent pixels count as black background) and resized by
- * area averaging to one size, or prepared by MNIST's digit recipe ({@link DigitPreprocessor}). Decoding runs on
+ * <p>Every picture is read as grey (its luminance) or as red, green and blue, with transparent pixels as black
+ * background, and resized by area averaging to one size, or prepared by MNIST's digit recipe ({@link DigitPreprocessor}). Decoding runs on
  * all cores, once: the result is cached in {@code DIR/.simdnet-cache/} (or the user's cache folder when DIR is
  * read-only) under a key made of every file's path, size and modification time and of the settings, so the next
  * run with the same folder and settings reads it back in well under a second, and any change decodes afresh.
@@ -68,13 +71,19 @@ public final class ImageFolder {
      *
      * @param rows     image height, or 0 for the median height of the training pictures (see {@link #MAX_AUTO_SIDE})
      * @param cols     image width, or 0 with {@code rows} 0
+     * @param channels 1 (grey: colour pictures are read as their luminance), 3 (red, green, blue), or 0 for 1
+     *                 when every training picture is stored as grey and 3 otherwise
      * @param digits   prepare each picture by MNIST's digit recipe (28 x 28, centred by mass) instead of resizing it
      * @param skipBad  go on without the bad files however many there are
      */
-    public record Settings(int rows, int cols, boolean digits, boolean skipBad) {
-        public static final Settings DEFAULT = new Settings(0, 0, false, false);
+    public record Settings(int rows, int cols, int channels, boolean digits, boolean skipBad) {
+        public static final Settings DEFAULT = new Settings(0, 0, 0, false, false);
 
         public Settings {
+            if (channels != 0 && channels != 1 && channels != 3)
+                throw new IllegalArgumentException("channels must be 1 (grey) or 3 (red, green, blue), got " + channels);
+            if (digits && channels == 3)
+                throw new IllegalArgumentException("the digit recipe makes grey images; drop --channels 3 or the recipe");
             if ((rows == 0) != (cols == 0) || rows < 0 || cols < 0 || rows > MAX_SIDE || cols > MAX_SIDE)
                 throw new IllegalArgumentException("input size must be HxW with each side in [1, " + MAX_SIDE + "], got " + rows + "x" + cols);
             if (digits && rows != 0 && (rows != DigitPreprocessor.SIDE || cols != DigitPreprocessor.SIDE))
@@ -96,7 +105,7 @@ public final class ImageFolder {
 
         /** What decides the decoded pixels, for the cache key (skipping bad files does not change them). */
         String key() {
-            return (rows == 0 ? "size=auto" : "size=" + rows + "x" + cols) + " channels=1" + (digits ? " preprocess=digits" : " preprocess=none");
+            return (rows == 0 ? "size=auto" : "size=" + rows + "x" + cols) + " channels=" + (channels == 0 ? "auto" : channels) + (digits ? " preprocess=digits" : " preprocess=none");
         }
     }
 
@@ -132,13 +141,15 @@ public final class ImageFolder {
             ImageFolderCache.write(dir, fingerprint, c, notes);
         }
         c.check(dir, settings, notes);
+        notes.accept(c.classes.size() + " classes, from the folder names: " + String.join(", ", c.classes.subList(0, Math.min(20, c.classes.size())))
+                + (c.classes.size() > 20 ? ", ..." : ""));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        if (cached) notes.accept(String.format(Locale.ROOT, "read %d pictures of %dx%d from the cache in %.2f s", c.pictures(), c.rows, c.cols, seconds));
+        if (cached) notes.accept(String.format(Locale.ROOT, "read %d pictures of %dx%dx%d from the cache in %.2f s", c.pictures(), c.rows, c.cols, c.channels, seconds));
         return new Loaded(dir, c.classes, c.splits[0], c.splits[1], c.splits[2], c.files, c.badCount, fingerprint, cached, seconds);
     }
 
     /** A split's decoded pictures, the chosen size, and the bad files: what is cached. */
-    record Contents(List<String> classes, int rows, int cols, Dataset[] splits, int files, int badCount, List<String> firstBad) {
+    record Contents(List<String> classes, int rows, int cols, int channels, Dataset[] splits, int files, int badCount, List<String> firstBad) {
         int pictures() {
             int n = 0;
             for (Dataset d : splits) if (d != null) n += d.n();
@@ -322,18 +333,27 @@ public final class ImageFolder {
         return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
-    /** Decodes every picture on all cores into datasets of one size. */
+    /** Decodes every picture on all cores into datasets of one size and channel count. */
     private static Contents decode(Listing listing, Settings settings, Consumer<String> notes) {
         List<Entry> all = listing.pictures;
         int n = all.size();
-        int rows = settings.rows(), cols = settings.cols();
+        int rows = settings.rows(), cols = settings.cols(), channels = settings.digits() ? 1 : settings.channels();
         if (settings.digits()) rows = cols = DigitPreprocessor.SIDE;
-        else if (rows == 0) {
-            int[] size = medianSize(all, notes);
-            rows = size[0];
-            cols = size[1];
+        if (rows == 0 || channels == 0) {
+            Probe probe = probe(all, notes);
+            if (rows == 0) {
+                rows = probe.rows;
+                cols = probe.cols;
+                notes.accept("input size " + rows + "x" + cols + " (the pictures' median" + (Math.max(rows, cols) == MAX_AUTO_SIDE ? ", shrunk to at most "
+                        + MAX_AUTO_SIDE : "") + "); --input-size HxW chooses another");
+            }
+            if (channels == 0) {
+                channels = probe.colour ? 3 : 1;
+                notes.accept(probe.colour ? "3 channels (red, green, blue): some pictures are in colour; --channels 1 reads them as grey"
+                        : "1 channel (grey): every picture is grey");
+            }
         }
-        int h = rows, w = cols, p = rows * cols;
+        int h = rows, w = cols, c = channels, p = rows * cols * channels;
         byte[] pixels = new byte[Math.multiplyExact(n, p)];
         String[] failures = new String[n];
         DigitPreprocessor digits = settings.digits() ? new DigitPreprocessor() : null;
@@ -341,17 +361,19 @@ public final class ImageFolder {
         parallel(n, 64, "decoding pictures", notes, i -> {
             Entry e = all.get(i);
             try {
-                Picture picture = read(e.file, e.rel);
                 byte[] image;
                 if (digits != null) {
-                    DigitPreprocessor.Result r = digits.process(picture);
+                    DigitPreprocessor.Result r = digits.process(read(e.file, e.rel));
                     if (!r.isDigit()) {
                         failures[i] = e.rel + ": " + r.reason();
                         return;
                     }
                     image = r.digitBytes();
+                } else if (c == 1) {
+                    Picture picture = read(e.file, e.rel);
+                    image = Resize.grey(overBlack(picture.luma(), picture.alpha()), picture.width(), picture.height(), w, h);
                 } else {
-                    image = Resize.grey(overBlack(picture), picture.width(), picture.height(), w, h);
+                    image = colour(e.file, e.rel, w, h);
                 }
                 System.arraycopy(image, 0, pixels, i * p, p);
             } catch (IOException | RuntimeException ex) {   // a bad file is reported, never the end of the load
@@ -376,34 +398,41 @@ public final class ImageFolder {
                 System.arraycopy(pixels, i * p, px, k * p, p);
                 labels[k++] = (byte) all.get(i).label;
             }
-            splits[s] = new Dataset("folder/" + SPLITS.get(s), count, rows, cols, px, labels, listing.classes.size());
+            splits[s] = new Dataset("folder/" + SPLITS.get(s), count, rows, cols, channels, px, labels, listing.classes.size());
         }
         int files = n + listing.notPictures.size();
-        return new Contents(listing.classes, rows, cols, splits, files, bad.size(), List.copyOf(bad.subList(0, Math.min(REPORTED_BAD, bad.size()))));
+        return new Contents(listing.classes, rows, cols, channels, splits, files, bad.size(), List.copyOf(bad.subList(0, Math.min(REPORTED_BAD, bad.size()))));
     }
 
-    /** The median height and width of the training pictures, shrunk (keeping the aspect) to {@link #MAX_AUTO_SIDE}. */
-    private static int[] medianSize(List<Entry> all, Consumer<String> notes) {
+    /**
+     * What the training pictures' headers say: their median size, shrunk (keeping the aspect) to
+     * {@link #MAX_AUTO_SIDE}, and whether any is stored in colour (a PNG palette counts as colour).
+     */
+    private record Probe(int rows, int cols, boolean colour) {}
+
+    private static Probe probe(List<Entry> all, Consumer<String> notes) {
         int train = 0;
         while (train < all.size() && all.get(train).split == 0) train++;
         int[] heights = new int[train], widths = new int[train];
-        parallel(train, 64, "reading picture sizes", notes, i -> {
-            int[] wh = headerSize(all.get(i).file);
-            if (wh != null) {
-                widths[i] = wh[0];
-                heights[i] = wh[1];
+        boolean[] colour = new boolean[train];
+        parallel(train, 64, "reading picture headers", notes, i -> {
+            Header hd = header(all.get(i).file);
+            if (hd != null) {
+                widths[i] = hd.width;
+                heights[i] = hd.height;
+                colour[i] = hd.colour;
             }
         });
+        boolean anyColour = false;
+        for (boolean b : colour) anyColour |= b;
         int h = median(heights), w = median(widths);
-        if (h == 0 || w == 0) return new int[] {DatasetKind.ROWS, DatasetKind.COLS};   // nothing readable: checked later
+        if (h == 0 || w == 0) return new Probe(DatasetKind.ROWS, DatasetKind.COLS, anyColour);   // nothing readable: checked later
         if (Math.max(h, w) > MAX_AUTO_SIDE) {
             double s = (double) MAX_AUTO_SIDE / Math.max(h, w);
             h = Math.max(1, (int) Math.round(h * s));
             w = Math.max(1, (int) Math.round(w * s));
         }
-        notes.accept("input size " + h + "x" + w + " (the pictures' median" + (Math.max(h, w) == MAX_AUTO_SIDE ? ", shrunk to at most " + MAX_AUTO_SIDE : "")
-                + "); --input-size HxW chooses another");
-        return new int[] {h, w};
+        return new Probe(h, w, anyColour);
     }
 
     private static int median(int[] v) {
@@ -411,11 +440,14 @@ public final class ImageFolder {
         return known.length == 0 ? 0 : known[known.length / 2];
     }
 
-    /** Width and height from the file's header alone, or null when it cannot tell. */
-    private static int[] headerSize(Path file) {
+    private record Header(int width, int height, boolean colour) {}
+
+    /** Size and colour from the file's header alone, or null when it cannot tell. */
+    private static Header header(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(24);
-            if (PngDecoder.isPng(head) && head.length == 24) return new int[] {readInt(head, 16), readInt(head, 20)};
+            byte[] head = in.readNBytes(26);
+            // PNG: the IHDR chunk's width, height, bit depth and colour type follow the 8-byte signature and 8-byte chunk head.
+            if (PngDecoder.isPng(head) && head.length == 26) return new Header(readInt(head, 16), readInt(head, 20), head[25] != 0 && head[25] != 4);
         } catch (IOException e) {
             return null;
         }
@@ -425,7 +457,10 @@ public final class ImageFolder {
             ImageReader r = readers.next();
             try {
                 r.setInput(in);
-                return new int[] {r.getWidth(0), r.getHeight(0)};
+                ImageTypeSpecifier type = r.getRawImageType(0);
+                if (type == null && r.getImageTypes(0).hasNext()) type = r.getImageTypes(0).next();
+                boolean grey = type != null && type.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
+                return new Header(r.getWidth(0), r.getHeight(0), !grey);
             } finally {
                 r.dispose();
             }
@@ -438,21 +473,53 @@ public final class ImageFolder {
         return (b[at] & 0xff) << 24 | (b[at + 1] & 0xff) << 16 | (b[at + 2] & 0xff) << 8 | (b[at + 3] & 0xff);
     }
 
+    /**
+     * A picture as red, green and blue, resized, side by side per pixel. Grey pictures give three equal channels from
+     * their raw samples: ImageIO's getRGB on a grey image would first convert from its linear grey to sRGB.
+     */
+    private static byte[] colour(Path file, String rel, int w, int h) throws IOException {
+        BufferedImage img = DigitPreprocessor.readImage(new ByteArrayInputStream(readBytes(file)), rel);
+        int sw = img.getWidth(), sh = img.getHeight();
+        int[][] planes = new int[3][];
+        if (img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
+            Picture p = DigitPreprocessor.picture(img);
+            planes[0] = planes[1] = planes[2] = overBlack(p.luma(), p.alpha());
+        } else {
+            int[] argb = img.getRGB(0, 0, sw, sh, null, 0, sw);
+            for (int k = 0; k < 3; k++) {
+                int[] plane = new int[argb.length];
+                int shift = 16 - 8 * k;
+                for (int i = 0; i < argb.length; i++) plane[i] = ((argb[i] >>> shift & 0xff) * (argb[i] >>> 24) + 127) / 255;
+                planes[k] = plane;
+            }
+        }
+        byte[] out = new byte[w * h * 3];
+        for (int k = 0; k < 3; k++) {
+            byte[] resized = Resize.grey(planes[k], sw, sh, w, h);
+            for (int i = 0; i < resized.length; i++) out[i * 3 + k] = resized[i];
+        }
+        return out;
+    }
+
     /** A PNG through {@link PngDecoder} (ImageIO's overhead is most of the time on small pictures), the rest through ImageIO. */
     private static Picture read(Path file, String rel) throws IOException {
-        long size = Files.size(file);
-        if (size > MAX_FILE_BYTES) throw new DataException(size + " bytes, over the limit of " + (MAX_FILE_BYTES >> 20) + " MB");
-        if (size == 0) throw new DataException("an empty file");
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = readBytes(file);
         Picture p = PngDecoder.isPng(bytes) ? PngDecoder.decode(bytes, rel) : null;
         return p != null ? p : DigitPreprocessor.picture(DigitPreprocessor.readImage(new ByteArrayInputStream(bytes), rel));
     }
 
-    /** The luminance, with transparent pixels turned into black background. */
-    private static int[] overBlack(Picture p) {
-        if (p.alpha() == null) return p.luma();
-        int[] out = new int[p.luma().length];
-        for (int i = 0; i < out.length; i++) out[i] = (p.luma()[i] * p.alpha()[i] + 127) / 255;
+    private static byte[] readBytes(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) throw new DataException(size + " bytes, over the limit of " + (MAX_FILE_BYTES >> 20) + " MB");
+        if (size == 0) throw new DataException("an empty file");
+        return Files.readAllBytes(file);
+    }
+
+    /** The values with transparent pixels turned into black background. */
+    private static int[] overBlack(int[] values, int[] alpha) {
+        if (alpha == null) return values;
+        int[] out = new int[values.length];
+        for (int i = 0; i < out.length; i++) out[i] = (values[i] * alpha[i] + 127) / 255;
         return out;
     }
 

@@ -26,7 +26,7 @@ final class ImageFolderCache {
     private ImageFolderCache() {}
 
     /** Bumped whenever the file layout or the decoding changes, so old caches miss. */
-    static final String FORMAT = "simdnet-image-folder-cache/1";
+    static final String FORMAT = "simdnet-image-folder-cache/2";
 
     /** {@code DIR/.simdnet-cache/}, or the user's cache folder when DIR cannot be written. */
     static List<Path> folders(Path dir) {
@@ -49,20 +49,20 @@ final class ImageFolderCache {
                 int nClasses = in.readInt();
                 List<String> classes = new ArrayList<>();
                 for (int k = 0; k < nClasses; k++) classes.add(in.readUTF());
-                int rows = in.readInt(), cols = in.readInt();
+                int rows = in.readInt(), cols = in.readInt(), channels = in.readInt();
                 Dataset[] splits = new Dataset[ImageFolder.SPLITS.size()];
                 for (int s = 0; s < splits.length; s++) {
                     if (!in.readBoolean()) continue;
                     int n = in.readInt();
-                    byte[] labels = new byte[n], px = new byte[Math.multiplyExact(n, rows * cols)];
+                    byte[] labels = new byte[n], px = new byte[Math.multiplyExact(n, rows * cols * channels)];
                     in.readFully(labels);
                     in.readFully(px);
-                    splits[s] = new Dataset("folder/" + ImageFolder.SPLITS.get(s), n, rows, cols, px, labels, nClasses);
+                    splits[s] = new Dataset("folder/" + ImageFolder.SPLITS.get(s), n, rows, cols, channels, px, labels, nClasses);
                 }
                 int files = in.readInt(), badCount = in.readInt(), listed = in.readInt();
                 List<String> bad = new ArrayList<>();
                 for (int i = 0; i < listed; i++) bad.add(in.readUTF());
-                return new ImageFolder.Contents(List.copyOf(classes), rows, cols, splits, files, badCount, List.copyOf(bad));
+                return new ImageFolder.Contents(List.copyOf(classes), rows, cols, channels, splits, files, badCount, List.copyOf(bad));
             } catch (IOException | RuntimeException e) {
                 notes.accept("ignoring the unreadable cache " + f + " (" + e + "); decoding again");
             }
@@ -107,6 +107,7 @@ final class ImageFolderCache {
                     for (String name : c.classes()) out.writeUTF(name);
                     out.writeInt(c.rows());
                     out.writeInt(c.cols());
+                    out.writeInt(c.channels());
                     for (Dataset d : c.splits()) {
                         out.writeBoolean(d != null);
                         if (d == null) continue;

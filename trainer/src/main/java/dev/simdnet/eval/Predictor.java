@@ -22,7 +22,7 @@ public final class Predictor {
         for (int from = 0; from < n; from += batch) {
             int to = Math.min(n, from + batch), count = to - from;
             data.fillBatch(idx, from, count, norm, x, 0);
-            Tensor logits = net.forward(Tensor.view(x, 0, count, data.rows(), data.cols(), 1), ctx);
+            Tensor logits = net.forward(Tensor.view(x, 0, count, data.rows(), data.cols(), data.channels()), ctx);
             k.softmax(count, classes, logits.data(), logits.offset(), out, from * classes);
         }
         return out;

@@ -276,6 +276,7 @@ public final class Experiment {
         facts.put("data_dir", dir.toString());
         facts.put("classes", f.classes().size());
         facts.put("input_size", train.rows() + "x" + train.cols());
+        facts.put("channels", train.channels());
         facts.put("train_images", split.train().length);
         facts.put("validation_images", split.validation().length);
         facts.put("validation_from", f.validation() != null ? "val/" : "train/ (stratified, seeded)");
@@ -295,6 +296,9 @@ public final class Experiment {
     }
 
     private BatchAugmenter augmenter(Dataset train) {
+        if (train.channels() != 1 && !config.augment().equals("none"))
+            throw new IllegalArgumentException("augmentation (--augment " + config.augment() + ") works on grey images only: train colour pictures with "
+                    + "--augment none, or read them as grey with --channels 1");
         return Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel(), train.rows(), train.cols());
     }
 
@@ -332,7 +336,9 @@ public final class Experiment {
 
     /** Saves a grid of augmented training images for a person to look at. */
     public void showAugmented(Path png) throws IOException {
-        Augmentations.saveGrid(loadData(false).train(), config.augment(), config.seed(), png);
+        Dataset train = loadData(false).train();
+        augmenter(train);                                                  // refuses colour images
+        Augmentations.saveGrid(train, config.augment(), config.seed(), png);
     }
 
     private static long parameterCount(Trainer.Outcome o) {

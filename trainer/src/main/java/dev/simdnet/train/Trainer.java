@@ -88,7 +88,7 @@ public final class Trainer {
      */
     public Outcome run(Dataset data, Normalization norm, int[] trainIdx, int[] valIdx, boolean resume) throws IOException {
         ModelSpec spec = specFor(config, data);
-        int classes = spec.classes(), b = config.batch(), h = data.rows(), w = data.cols(), size = data.pixels();
+        int classes = spec.classes(), b = config.batch(), h = data.rows(), w = data.cols(), c = data.channels(), size = data.pixels();
         if (trainIdx.length < b) throw new IllegalArgumentException("the training split (" + trainIdx.length + ") is smaller than one batch (" + b + ")");
         long stepsPerEpoch = trainIdx.length / b;                       // the last partial batch is dropped
         long totalSteps = Math.max(1, Math.round(config.epochs() * stepsPerEpoch));
@@ -125,12 +125,12 @@ public final class Trainer {
         }
 
         long clockStart = System.nanoTime();
-        warmUp(spec, h, w);
+        warmUp(spec, h, w, c);
         double warmUpSeconds = (System.nanoTime() - clockStart) / 1e9;
         trainSeconds += warmUpSeconds;
         listener.onNote(String.format(Locale.ROOT, "warm-up (JIT compilation of the kernels): %.2f s", warmUpSeconds));
 
-        float[] x = new float[b * size];                                // (b, h, w, 1)
+        float[] x = new float[b * size];                                // (b, h, w, c)
         int[] y = new int[b];
         float[] dlogits = new float[b * classes];                       // (b, classes)
         float[] teacherProbs = teachers.isEmpty() ? null : new float[b * classes];   // distillation only:
@@ -159,11 +159,11 @@ public final class Trainer {
             norm.applyInPlace(x, 0, b * size);
 
             // the teachers first: their forward passes share the kernels' work buffers with the student's
-            if (teacherProbs != null) teacherProbabilities(Tensor.view(x, 0, b, h, w, 1), b, teacherProbs, softScratch, softProbs);
+            if (teacherProbs != null) teacherProbabilities(Tensor.view(x, 0, b, h, w, c), b, teacherProbs, softScratch, softProbs);
 
             // forward, loss
             Context ctx = Context.training(kernels, mix(config.seed() + 1, step));
-            Tensor logits = net.forward(Tensor.view(x, 0, b, h, w, 1), ctx);
+            Tensor logits = net.forward(Tensor.view(x, 0, b, h, w, c), ctx);
             double loss = kernels.softmaxCrossEntropy(b, classes, logits.data(), logits.offset(), y, 0,
                     config.labelSmoothing(), null, 0, dlogits, 0) / b;
             if (teacherProbs != null) {
@@ -250,7 +250,7 @@ public final class Trainer {
 
     /** The network the config names, shaped for the data: its pictures' size and its classes (MNIST's 28x28x1 into 10). */
     public static ModelSpec specFor(TrainConfig config, Dataset data) {
-        return new ModelSpec(config.model(), new int[] {data.rows(), data.cols(), 1}, data.numClasses(), config.dropout());
+        return new ModelSpec(config.model(), new int[] {data.rows(), data.cols(), data.channels()}, data.numClasses(), config.dropout());
     }
 
     /** The teachers' probabilities at the distillation temperature, averaged over the teachers, into {@code out}. */
@@ -291,10 +291,10 @@ public final class Trainer {
      * megabytes of garbage; tiny batches get the same methods compiled for a fraction of both. The time counts
      * as training time; the real network, its optimizer and every random stream are untouched.
      */
-    private void warmUp(ModelSpec spec, int h, int w) {
+    private void warmUp(ModelSpec spec, int h, int w, int c) {
         int n = 4, classes = spec.classes();
         Sequential copy = Models.build(spec, config.seed() + 1);
-        Tensor x = Tensor.zeros(n, h, w, 1);
+        Tensor x = Tensor.zeros(n, h, w, c);
         for (int i = 0; i < x.size(); i++) x.set(i, (i * 37 % 11) / 11f);
         int[] y = new int[n];
         for (int i = 0; i < n; i++) y[i] = i % classes;

@@ -112,7 +112,7 @@ class DatasetLoaderTest {
         assertThatThrownBy(() -> DatasetLoader.load(DatasetKind.MNIST, Subset.TEST, DataSource.offline(empty)))
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("no mnist files")
-                .hasMessageContaining("--data-dir");
+                .hasMessageContaining("no image folder");
     }
 
     @Test

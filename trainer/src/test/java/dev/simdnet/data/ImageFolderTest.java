@@ -61,6 +61,7 @@ class ImageFolderTest {
         assertThat(first.test().n()).isEqualTo(6);
         assertThat(first.fromCache()).isFalse();
         assertThat(first.train().rows()).isEqualTo(28);
+        assertThat(first.train().channels()).isEqualTo(1);                  // every picture is grey
         // "ant" is label 0 and its first picture is MNIST test image 100 ("ant" was written second), pixel for pixel.
         assertThat(first.train().label(0)).isZero();
         assertThat(Arrays.copyOfRange(first.train().images(), 0, 784)).isEqualTo(Arrays.copyOfRange(TestData.mnistTest().images(), 100 * 784, 101 * 784));
@@ -73,7 +74,7 @@ class ImageFolderTest {
         assertThat(again.classes()).isEqualTo(first.classes());
 
         // Another size is another cache entry; a changed file is decoded afresh.
-        assertThat(load(dir, new ImageFolder.Settings(14, 14, false, false)).fromCache()).isFalse();
+        assertThat(load(dir, new ImageFolder.Settings(14, 14, 0, false, false)).fromCache()).isFalse();
         Path changed = dir.resolve("train/ant/000.png");
         writeDigit(changed, 7);
         Files.setLastModifiedTime(changed, FileTime.fromMillis(Files.getLastModifiedTime(changed).toMillis() + 5_000));
@@ -91,7 +92,7 @@ class ImageFolderTest {
         writePicture(dir.resolve("train/a/3.bmp"), big, 100, 80, "bmp");
         writePicture(dir.resolve("train/b/1.gif"), new byte[40 * 30], 40, 30, "gif");
         writePicture(dir.resolve("train/b/2.png"), new byte[300 * 10], 300, 10, "png");
-        ImageFolder.Loaded auto = load(dir, ImageFolder.Settings.DEFAULT);
+        ImageFolder.Loaded auto = load(dir, new ImageFolder.Settings(0, 0, 1, false, false));
         // Median width 100, height 80 (the pictures' middle values), shrunk so the longer side is 64.
         assertThat(auto.train().cols()).isEqualTo(64);
         assertThat(auto.train().rows()).isEqualTo(51);
@@ -100,10 +101,39 @@ class ImageFolderTest {
         // A uniform grey picture stays that grey at any size, in every format (JPEG within its rounding).
         for (int k = 0; k < 51 * 64; k++) assertThat(auto.train().images()[k] & 0xff).isEqualTo(200);
         for (int k = 0; k < 51 * 64; k++) assertThat(auto.train().images()[51 * 64 + k] & 0xff).isBetween(198, 202);
+        for (int k = 0; k < 51 * 64; k++) assertThat(auto.train().images()[2 * 51 * 64 + k] & 0xff).isEqualTo(200);
+        // The JPEG and the BMP are stored in colour, so by default the images have three channels.
+        assertThat(load(dir, ImageFolder.Settings.DEFAULT).train().channels()).isEqualTo(3);
 
-        ImageFolder.Loaded given = load(dir, new ImageFolder.Settings(16, 20, false, false));
+        ImageFolder.Loaded given = load(dir, new ImageFolder.Settings(16, 20, 0, false, false));
         assertThat(given.train().rows()).isEqualTo(16);
         assertThat(given.train().cols()).isEqualTo(20);
+    }
+
+    @Test
+    void colourPicturesGiveRedGreenBlueByDefaultAndTheirLuminanceWithOneChannel(@TempDir Path dir) throws IOException {
+        for (String[] c : new String[][] {{"red", "ff0000"}, {"blue", "0000ff"}})
+            for (int k = 0; k < 3; k++) {
+                BufferedImage img = new BufferedImage(8, 6, BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 6; y++) for (int x = 0; x < 8; x++) img.setRGB(x, y, Integer.parseInt(c[1], 16));
+                Files.createDirectories(dir.resolve("train").resolve(c[0]));
+                ImageIO.write(img, "png", dir.resolve("train").resolve(c[0]).resolve(k + ".png").toFile());
+            }
+        Dataset rgb = load(dir, ImageFolder.Settings.DEFAULT).train();
+        assertThat(rgb.channels()).isEqualTo(3);
+        assertThat(rgb.rows()).isEqualTo(6);
+        assertThat(rgb.cols()).isEqualTo(8);
+        assertThat(rgb.pixels()).isEqualTo(6 * 8 * 3);
+        // "blue" sorts first: label 0, pixels (0, 0, 255); "red" gives (255, 0, 0), channels side by side per pixel.
+        assertThat(Arrays.copyOfRange(rgb.images(), 0, 6)).containsExactly(0, 0, (byte) 255, 0, 0, (byte) 255);
+        assertThat(Arrays.copyOfRange(rgb.images(), 3 * rgb.pixels(), 3 * rgb.pixels() + 3)).containsExactly((byte) 255, 0, 0);
+        assertThat(notes).anyMatch(n -> n.contains("3 channels"));
+
+        Dataset grey = load(dir, new ImageFolder.Settings(0, 0, 1, false, false)).train();
+        assertThat(grey.channels()).isEqualTo(1);
+        assertThat(grey.images()[0] & 0xff).isEqualTo(29);                 // 0.114 * 255, blue's luminance
+        assertThat(grey.images()[3 * grey.pixels()] & 0xff).isEqualTo(76);  // 0.299 * 255, red's
+        assertThatThrownBy(() -> new ImageFolder.Settings(0, 0, 3, true, false)).hasMessageContaining("grey");
     }
 
     @Test
@@ -129,14 +159,14 @@ class ImageFolderTest {
         writeClasses(dir.resolve("train"), 30, "0", "1");
         byte[] blank = new byte[50 * 50];
         writePicture(dir.resolve("train/1/blank.png"), blank, 50, 50, "png");
-        assertThatThrownBy(() -> load(dir, new ImageFolder.Settings(0, 0, true, false)))
+        assertThatThrownBy(() -> load(dir, new ImageFolder.Settings(0, 0, 0, true, false)))
                 .isInstanceOf(DataException.class).hasMessageContaining("1 of the 61 files").hasMessageContaining("--skip-bad");
         assertThat(notes).anyMatch(n -> n.contains("train/1/blank.png") && n.contains("blank"));
-        ImageFolder.Loaded d = load(dir, new ImageFolder.Settings(0, 0, true, true));
+        ImageFolder.Loaded d = load(dir, new ImageFolder.Settings(0, 0, 0, true, true));
         assertThat(d.train().rows()).isEqualTo(28);
         assertThat(d.train().n()).isEqualTo(60);
         assertThat(d.skipped()).isEqualTo(1);
-        assertThatThrownBy(() -> new ImageFolder.Settings(32, 32, true, false)).hasMessageContaining("28x28");
+        assertThatThrownBy(() -> new ImageFolder.Settings(32, 32, 0, true, false)).hasMessageContaining("28x28");
     }
 
     @Test
@@ -163,7 +193,7 @@ class ImageFolderTest {
         notes.clear();
         assertThatThrownBy(() -> load(dir, ImageFolder.Settings.DEFAULT)).hasMessageContaining("14 of the 134 files");
         assertThat(notes).anyMatch(n -> n.contains("train/b/notes.txt"));
-        ImageFolder.Loaded skipped = load(dir, new ImageFolder.Settings(0, 0, false, true));
+        ImageFolder.Loaded skipped = load(dir, new ImageFolder.Settings(0, 0, 0, false, true));
         assertThat(skipped.fromCache()).isTrue();
         assertThat(skipped.train().n()).isEqualTo(120);
         assertThat(skipped.skipped()).isEqualTo(14);
@@ -174,7 +204,7 @@ class ImageFolderTest {
         writeClasses(dir.resolve("train"), 3, "a");
         Files.createDirectories(dir.resolve("train/b"));
         Files.writeString(dir.resolve("train/b/x.png"), "junk");
-        assertThatThrownBy(() -> load(dir, new ImageFolder.Settings(0, 0, false, true)))
+        assertThatThrownBy(() -> load(dir, new ImageFolder.Settings(0, 0, 0, false, true)))
                 .isInstanceOf(DataException.class).hasMessageContaining("train/b").hasMessageContaining("no picture simdnet can read");
     }
 
