@@ -18,10 +18,11 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 for ((r = 1; r <= RUNS; r++)); do
   for kind in decode cached; do
     [ "$kind" = decode ] && rm -rf "$FOLDER/.simdnet-cache"
-    load=$(benchmarks/wait-idle.sh 0.5 120)
+    load=$(benchmarks/wait-idle.sh 0.5 "${WAIT:-60}")
     start=$(date +%s%N)
-    line=$("${JAVA[@]}" load "$FOLDER" 2>/dev/null)
+    line=$("${JAVA[@]}" load "$FOLDER" 2> "$FOLDER.log")
     end=$(date +%s%N)
     echo "$kind run $r: $line, whole process $(( (end - start) / 1000000 )) ms (source launcher compiling included), $load"
+    grep -h '^decoded' "$FOLDER.log" || true
   done
 done
