@@ -296,10 +296,14 @@ public final class Experiment {
     }
 
     private BatchAugmenter augmenter(Dataset train) {
+        checkAugmentable(train);
+        return Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel(), train.rows(), train.cols());
+    }
+
+    private void checkAugmentable(Dataset train) {
         if (train.channels() != 1 && !config.augment().equals("none"))
             throw new IllegalArgumentException("augmentation (--augment " + config.augment() + ") works on grey images only: train colour pictures with "
                     + "--augment none, or read them as grey with --channels 1");
-        return Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel(), train.rows(), train.cols());
     }
 
     private Map<String, Object> crossValidate() throws IOException {
@@ -337,7 +341,7 @@ public final class Experiment {
     /** Saves a grid of augmented training images for a person to look at. */
     public void showAugmented(Path png) throws IOException {
         Dataset train = loadData(false).train();
-        augmenter(train);                                                  // refuses colour images
+        checkAugmentable(train);
         Augmentations.saveGrid(train, config.augment(), config.seed(), png);
     }
 
