@@ -37,6 +37,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Experiment {
 
+    /** Checkpoint metadata key: the class names by label, a JSON array of strings. */
+    public static final String CLASSES_KEY = "classes";
+    /** Checkpoint metadata key: the input normalization, {@code {"mean": m, "std": s}} on a [0, 1] pixel scale. */
+    public static final String NORMALIZATION_KEY = "normalization";
+
     /**
      * @param data     where the data sets are, and whether they may be downloaded
      * @param output   where the model goes (null: {@code <model>.safetensors})
@@ -221,11 +226,6 @@ public final class Experiment {
         r.put("checkpoint", out.toString());
         return r;
     }
-
-    /** Checkpoint metadata key: the class names by label, a JSON array of strings. */
-    public static final String CLASSES_KEY = "classes";
-    /** Checkpoint metadata key: the input normalization, {@code {"mean": m, "std": s}} on a [0, 1] pixel scale. */
-    public static final String NORMALIZATION_KEY = "normalization";
 
     /**
      * What a run trains and tests on.
