@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code train}: builds a config from a preset and overrides, trains, tests once, saves, prints one JSON line. */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = {"Train a model on MNIST, Fashion-MNIST or an image folder (--data-dir DIR with train/<class>/*.png,",
-                "optional val/ and test/), then report its test accuracy once.",
+        description = {"Train a model on MNIST, Fashion-MNIST or an image folder, then report its test accuracy once.",
+                "An image folder is --data-dir DIR holding train/<class>/*.png (.jpg, .gif, .bmp), optional val/ and test/.",
                 "Progress goes to stderr; the result is one JSON line on stdout."})
 final class TrainCommand implements Callable<Integer> {
 
