@@ -37,7 +37,8 @@ final class CommonOptions {
     Long seed;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Folder with the IDX files (default: $SIMDNET_DATA, then data/<dataset>/; downloaded if absent).")
+            description = {"Folder with the IDX files (default: $SIMDNET_DATA, then data/<dataset>/; downloaded if absent),",
+                    "or an image folder: DIR/train/<class>/*.png|jpg|gif|bmp, optional DIR/val/ and DIR/test/ (train only)."})
     Path dataDir;
 
     @Option(names = "--offline", description = "Never download a missing data set; fail with a message instead.")

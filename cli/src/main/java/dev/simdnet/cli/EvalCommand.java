@@ -59,7 +59,10 @@ final class EvalCommand implements Callable<Integer> {
             if (models.get(i).classes() != models.get(0).classes())
                 throw new IllegalArgumentException(checkpoints.get(i) + " predicts " + models.get(i).classes() + " classes, "
                         + checkpoints.get(0) + " " + models.get(0).classes() + ": they cannot form an ensemble");
-        String name = dataset != null ? dataset : models.get(0).dataset() != null ? models.get(0).dataset() : "mnist";
+        if (dataset == null && models.get(0).dataset() == null)
+            throw new IllegalArgumentException(checkpoints.get(0) + " was not trained on MNIST or Fashion-MNIST (an image folder?): eval reads their "
+                    + "test sets only; pass --dataset mnist|fashion, or read your pictures with classify --model " + checkpoints.get(0));
+        String name = dataset != null ? dataset : models.get(0).dataset();
         DatasetKind kind;
         try {
             kind = DatasetKind.parse(name);

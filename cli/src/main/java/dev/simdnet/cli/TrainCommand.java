@@ -1,6 +1,7 @@
 package dev.simdnet.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.simdnet.data.ImageFolder;
 import dev.simdnet.eval.Evaluation;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.model.Model;
@@ -33,7 +34,8 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code train}: builds a config from a preset and overrides, trains, tests once, saves, prints one JSON line. */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = {"Train a model on MNIST or Fashion-MNIST, then report its test accuracy once.",
+        description = {"Train a model on MNIST, Fashion-MNIST or an image folder, then report its test accuracy once.",
+                "An image folder is --data-dir DIR holding train/<class>/*.png (.jpg, .gif, .bmp), optional val/ and test/.",
                 "Progress goes to stderr; the result is one JSON line on stdout."})
 final class TrainCommand implements Callable<Integer> {
 
@@ -139,6 +141,21 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--profile", description = "Time every layer's forward and backward and the rest of each step; print the table on stderr.")
     boolean profile;
+    @Option(names = "--input-size", paramLabel = "H[xW]",
+            description = "Image folders: resize every picture to H x W pixels (default: the pictures' median size, at most "
+                    + ImageFolder.MAX_AUTO_SIDE + " a side).")
+    String inputSize;
+
+    @Option(names = "--channels", paramLabel = "N",
+            description = "Image folders: 1 (grey: colour pictures are read as their luminance) or 3 (red, green, blue). Default: 1 when every picture is grey, else 3.")
+    Integer channels;
+
+    @Option(names = "--preprocess", paramLabel = "RECIPE",
+            description = "Image folders: none (resize) or digits (MNIST's recipe: ink cropped, fitted in 20x20, centred by mass in 28x28). Default: none.")
+    String preprocess;
+
+    @Option(names = "--skip-bad", description = "Image folders: train without the unreadable or non-picture files, however many (default: refuse over 1%%).")
+    boolean skipBad;
 
     @Option(names = "--no-track", negatable = false, description = "Do not write a run record.")
     void noTrack(boolean v) { track = !v; }
@@ -164,8 +181,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (init != null && !Files.isRegularFile(init))
             throw new java.io.FileNotFoundException("--init checkpoint " + init + " not found");
+        ImageFolder.Settings folder = folderSettings();
         if (showAugmented != null) {
-            Experiment.showAugmented(config, common.dataSource(), showAugmented);
+            new Experiment(config, null, options, new ProgressPrinter(err)).imageFolder(folder, validation).showAugmented(showAugmented);
             err.println("saved " + showAugmented);
             return 0;
         }
@@ -187,6 +205,7 @@ final class TrainCommand implements Callable<Integer> {
             if (!teachers.isEmpty()) experiment.distillFrom(teachers, distillWeight, distillTemperature);
             if (init != null || !freeze.isEmpty()) experiment.fineTune(init, new java.util.HashSet<>(freeze));
             if (profile) experiment.profile();
+            experiment.imageFolder(folder, validation);
             CountDownLatch recorded = new CountDownLatch(1);
             // Ctrl-C: let the loop save its state, then give the record a moment to say "interrupted".
             Thread hook = new Thread(() -> {
@@ -263,6 +282,25 @@ final class TrainCommand implements Callable<Integer> {
         try {
             TrainConfig c = TrainConfig.preset(preset).with(given);
             return c.with("threads", common.threadsOr(c.threads()));
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    /** How an image folder is read; each of its options is a usage error without one. */
+    private ImageFolder.Settings folderSettings() {
+        boolean isFolder = ImageFolder.isImageFolder(common.dataDir);
+        for (var given : List.of(Map.entry("--input-size", inputSize != null), Map.entry("--channels", channels != null),
+                Map.entry("--preprocess", preprocess != null), Map.entry("--skip-bad", skipBad)))
+            if (given.getValue() && !isFolder)
+                throw usage(given.getKey() + " applies to image folders only: pass --data-dir DIR holding train/<class>/ picture folders");
+        if (channels != null && channels != 1 && channels != 3) throw usage("--channels must be 1 (grey) or 3 (red, green, blue), got " + channels);
+        if (preprocess != null && !List.of("none", "digits").contains(preprocess))
+            throw usage("unknown --preprocess '" + preprocess + "': use none or digits");
+        try {
+            int[] size = inputSize == null ? new int[] {0, 0} : ImageFolder.Settings.parseSize(inputSize);
+            if (inputSize != null && (size[0] < 1 || size[1] < 1)) throw usage("--input-size sides must be at least 1 pixel, got '" + inputSize + "'");
+            return new ImageFolder.Settings(size[0], size[1], channels == null ? 0 : channels, "digits".equals(preprocess), skipBad);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

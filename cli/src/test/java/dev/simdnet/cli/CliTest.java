@@ -60,8 +60,8 @@ class CliTest {
     }
 
     @Test
-    void missingDataIsOneLineAndExitOne(@TempDir Path dir) {
-        Cli r = Cli.run("train", "--data-dir", dir.resolve("nowhere").toString(), "--offline", "--output", dir.resolve("m.safetensors").toString(),
+    void missingDataIsOneLineAndExitOne(@TempDir Path dir) throws Exception {
+        Cli r = Cli.run("train", "--data-dir", Files.createDirectories(dir.resolve("empty")).toString(), "--offline", "--output", dir.resolve("m.safetensors").toString(),
                 "--runs-dir", dir.resolve("runs").toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.oneLineError()).as(r.err()).isTrue();

@@ -9,9 +9,9 @@ import java.util.Objects;
 /**
  * Where to look for data set files and whether to download missing ones.
  *
- * <p>Folders are tried in this order: {@code explicitDir} (the CLI's {@code --data-dir}), then
- * {@code envDir} (the environment variable {@code SIMDNET_DATA}), then {@code data/<dataset>/} under
- * {@code workingDir}. Each of the first two may be the data set's own folder or a parent holding
+ * <p>{@code explicitDir} (the CLI's {@code --data-dir}), when given, is the only folder looked in, and must
+ * exist. Without it, folders are tried in this order: {@code envDir} (the environment variable
+ * {@code SIMDNET_DATA}), then {@code data/<dataset>/} under {@code workingDir}. Each of the first two may be the data set's own folder or a parent holding
  * {@code mnist/} and {@code fashion-mnist/}. Missing files are downloaded into the first folder given.
  *
  * @param explicitDir  a folder named by the user, or null

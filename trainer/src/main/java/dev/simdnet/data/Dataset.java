@@ -4,30 +4,37 @@ import dev.simdnet.tensor.Tensor;
 import java.util.Objects;
 
 /**
- * Images and labels in memory: {@code n} grayscale images of {@code rows x cols} uint8 pixels (0 = black
- * background, 255 = full ink), row-major, one after another, and one label per image.
+ * Images and labels in memory: {@code n} images of {@code rows x cols} pixels of {@code channels} uint8 values each
+ * (grey: 0 = black background, 255 = full ink; colour: red, green, blue), row-major with a pixel's channels side
+ * by side, one image after another, and one label per image.
  *
  * <p>The arrays are shared, not copied: treat them as read-only. Batches come out as float NHWC tensors
- * {@code (batch, rows, cols, 1)} normalized by a {@link Normalization}.
+ * {@code (batch, rows, cols, channels)} normalized by a {@link Normalization}.
  *
  * @param name    for messages and logs, e.g. {@code mnist/train}
  * @param n       number of images
  * @param rows    image height in pixels
  * @param cols    image width in pixels
- * @param images  {@code n * rows * cols} bytes, unsigned
+ * @param channels values per pixel: 1 (grey, MNIST's) or 3 (red, green, blue)
+ * @param images  {@code n * rows * cols * channels} bytes, unsigned
  * @param labels  {@code n} labels, each in {@code [0, numClasses)}
- * @param numClasses number of classes (10 here)
+ * @param numClasses number of classes (10 for MNIST; an image folder's class folders)
  */
-public record Dataset(String name, int n, int rows, int cols, byte[] images, byte[] labels, int numClasses) {
+public record Dataset(String name, int n, int rows, int cols, int channels, byte[] images, byte[] labels, int numClasses) {
+    /** Grey images, one value a pixel. */
+    public Dataset(String name, int n, int rows, int cols, byte[] images, byte[] labels, int numClasses) {
+        this(name, n, rows, cols, 1, images, labels, numClasses);
+    }
+
     public Dataset {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(images, "images");
         Objects.requireNonNull(labels, "labels");
-        if (n < 0 || rows <= 0 || cols <= 0)
-            throw new IllegalArgumentException("bad dataset shape: " + n + " x " + rows + " x " + cols);
-        if (images.length != (long) n * rows * cols)
+        if (n < 0 || rows <= 0 || cols <= 0 || (channels != 1 && channels != 3))
+            throw new IllegalArgumentException("bad dataset shape: " + n + " x " + rows + " x " + cols + " x " + channels);
+        if (images.length != (long) n * rows * cols * channels)
             throw new IllegalArgumentException(name + ": " + images.length + " pixel bytes for " + n + " images of "
-                    + rows + "x" + cols);
+                    + rows + "x" + cols + "x" + channels);
         if (labels.length != n)
             throw new IllegalArgumentException(name + ": " + labels.length + " labels for " + n + " images");
         if (numClasses < 1 || numClasses > 127)
@@ -45,8 +52,8 @@ public record Dataset(String name, int n, int rows, int cols, byte[] images, byt
         return idx;
     }
 
-    /** Pixels per image. */
-    public int pixels() { return rows * cols; }
+    /** Values per image: {@code rows * cols * channels}. */
+    public int pixels() { return rows * cols * channels; }
 
     public int label(int i) {
         Objects.checkIndex(i, n);
@@ -67,7 +74,7 @@ public record Dataset(String name, int n, int rows, int cols, byte[] images, byt
         return counts;
     }
 
-    /** One image on a [0, 1] scale, {@code rows * cols} floats. */
+    /** One image on a [0, 1] scale, {@link #pixels()} floats. */
     public float[] imageUnit(int i) {
         Objects.checkIndex(i, n);
         int p = pixels();
@@ -78,7 +85,7 @@ public record Dataset(String name, int n, int rows, int cols, byte[] images, byt
 
     /**
      * Writes the images {@code indices[from .. from+count)} normalized into {@code out} from {@code outOffset}:
-     * {@code count * rows * cols} floats, NHWC with one channel.
+     * {@code count * pixels()} floats, NHWC.
      */
     public void fillBatch(int[] indices, int from, int count, Normalization norm, float[] out, int outOffset) {
         Objects.checkFromIndexSize(from, count, indices.length);
@@ -95,9 +102,9 @@ public record Dataset(String name, int n, int rows, int cols, byte[] images, byt
         }
     }
 
-    /** A new tensor {@code (count, rows, cols, 1)} of the normalized images {@code indices[from .. from+count)}. */
+    /** A new tensor {@code (count, rows, cols, channels)} of the normalized images {@code indices[from .. from+count)}. */
     public Tensor batch(int[] indices, int from, int count, Normalization norm) {
-        Tensor t = Tensor.zeros(count, rows, cols, 1);
+        Tensor t = Tensor.zeros(count, rows, cols, channels);
         fillBatch(indices, from, count, norm, t.data(), t.offset());
         return t;
     }
@@ -119,11 +126,23 @@ public record Dataset(String name, int n, int rows, int cols, byte[] images, byt
             System.arraycopy(images, img * p, px, b * p, p);
             lb[b] = labels[img];
         }
-        return new Dataset(subsetName, indices.length, rows, cols, px, lb, numClasses);
+        return new Dataset(subsetName, indices.length, rows, cols, channels, px, lb, numClasses);
+    }
+
+    /** {@code a}'s images then {@code b}'s, in a new data set (both of the same size and classes). */
+    public static Dataset concat(String name, Dataset a, Dataset b) {
+        if (a.rows != b.rows || a.cols != b.cols || a.channels != b.channels || a.numClasses != b.numClasses)
+            throw new IllegalArgumentException("cannot join " + a + " and " + b + ": their sizes or classes differ");
+        byte[] px = new byte[a.images.length + b.images.length], lb = new byte[a.n + b.n];
+        System.arraycopy(a.images, 0, px, 0, a.images.length);
+        System.arraycopy(b.images, 0, px, a.images.length, b.images.length);
+        System.arraycopy(a.labels, 0, lb, 0, a.n);
+        System.arraycopy(b.labels, 0, lb, a.n, b.n);
+        return new Dataset(name, a.n + b.n, a.rows, a.cols, a.channels, px, lb, a.numClasses);
     }
 
     @Override
     public String toString() {
-        return "Dataset[" + name + ", " + n + " images of " + rows + "x" + cols + ", " + numClasses + " classes]";
+        return "Dataset[" + name + ", " + n + " images of " + rows + "x" + cols + (channels == 1 ? "" : "x" + channels) + ", " + numClasses + " classes]";
     }
 }

@@ -46,14 +46,26 @@ public final class DatasetLoader {
         for (Path c : candidates)
             if (hasAnyFile(c)) return c;
         if (source.download()) return candidates.getFirst();
+        if (source.explicitDir() != null)
+            throw new DataException("no " + kind.dirName() + " files (" + String.join(", ", DatasetKind.allFiles()) + ") in "
+                    + candidates.getFirst() + ", and " + source.explicitDir() + " is no image folder either (train/<class>/*.png)");
         throw new DataException("no " + kind.dirName() + " files (" + String.join(", ", DatasetKind.allFiles())
                 + ") in " + candidates + "; pass --data-dir or set " + DataSource.ENV);
     }
 
-    /** The folders searched, in order. */
+    /**
+     * The folders searched, in order. A folder the user named is the only one: falling back to
+     * {@code SIMDNET_DATA} or {@code ./data} would train on other data than asked for, so a named folder that
+     * does not exist is an error, never created.
+     */
     public static List<Path> candidates(DatasetKind kind, DataSource source) {
         List<Path> out = new ArrayList<>();
-        if (source.explicitDir() != null) out.add(datasetDirIn(kind, source.explicitDir()));
+        if (source.explicitDir() != null) {
+            if (!Files.isDirectory(source.explicitDir()))
+                throw new DataException("--data-dir " + source.explicitDir() + " does not exist or is not a folder: create it"
+                        + (source.download() ? " (missing files are then downloaded into it)" : "") + ", or name another");
+            return List.of(datasetDirIn(kind, source.explicitDir()));
+        }
         if (source.envDir() != null) out.add(datasetDirIn(kind, Path.of(source.envDir())));
         out.add(source.workingDir().resolve("data").resolve(kind.dirName()));
         return out;

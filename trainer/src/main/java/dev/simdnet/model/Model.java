@@ -41,7 +41,8 @@ import java.util.stream.IntStream;
 public final class Model {
     /** Metadata keys beside the checkpoint's own ({@link Checkpoint}): JSON array of class names, and the input recipe. */
     public static final String CLASSES_KEY = "classes", PREPROCESS_KEY = "preprocess";
-    static final String INPUT_MEAN_KEY = "input_mean", INPUT_STD_KEY = "input_std";
+    /** Metadata key of the input normalization, {@code {"mean": m, "std": s}} on a [0, 1] pixel scale. */
+    public static final String NORMALIZATION_KEY = "normalization";
     /** The digit model shipped in this jar (README: "The bundled model"). */
     static final String BUNDLED = "/dev/simdnet/model/digits.safetensors";
 
@@ -162,8 +163,7 @@ public final class Model {
         Map<String, String> meta = c.metadata();
         int[] in = c.spec().inputShape();
         DatasetKind kind = datasetOf(meta);
-        Normalization norm = meta.containsKey(INPUT_MEAN_KEY) && meta.containsKey(INPUT_STD_KEY)
-                ? new Normalization(Float.parseFloat(meta.get(INPUT_MEAN_KEY)), Float.parseFloat(meta.get(INPUT_STD_KEY)))
+        Normalization norm = meta.containsKey(NORMALIZATION_KEY) ? normalizationOf(c, meta.get(NORMALIZATION_KEY))
                 : kind != null ? kind.normalization() : Normalization.MNIST;
         Preprocess prep;
         if (meta.containsKey(PREPROCESS_KEY)) {
@@ -180,6 +180,15 @@ public final class Model {
         ConcurrentLinkedQueue<Sequential> free = new ConcurrentLinkedQueue<>();
         free.add(c.net());
         return new Model(c.spec(), c.net(), new Input(in[0], in[1], in[2], norm, prep), names, meta, defaultKernels(), free);
+    }
+
+    private static Normalization normalizationOf(Checkpoint.Loaded c, String json) {
+        try {
+            Map<String, Object> m = JSON.std.mapFrom(json);
+            return new Normalization(((Number) m.get("mean")).floatValue(), ((Number) m.get("std")).floatValue());
+        } catch (IOException | RuntimeException e) {
+            throw new Checkpoint.CheckpointException(c.file() + ": its input normalization is not {\"mean\": m, \"std\": s} (" + json + ")");
+        }
     }
 
     private static List<String> classNamesOf(Checkpoint.Loaded c, DatasetKind kind) {
@@ -205,8 +214,8 @@ public final class Model {
         try {
             Object d = JSON.std.mapFrom(meta.getOrDefault("config", "{}")).get("dataset");
             return d == null ? DatasetKind.MNIST : DatasetKind.parse(d.toString());
-        } catch (IOException | IllegalArgumentException e) {
-            return null;
+        } catch (IOException | RuntimeException e) {
+            return null; // an image folder ("folder"), or a data set this version does not know
         }
     }
 
@@ -232,8 +241,7 @@ public final class Model {
         meta.remove(Checkpoint.MODEL_KEY);
         meta.put(CLASSES_KEY, JSON.std.asString(classNames));
         meta.put(PREPROCESS_KEY, input.preprocess().name().toLowerCase(java.util.Locale.ROOT));
-        meta.put(INPUT_MEAN_KEY, Float.toString(input.normalization().mean()));
-        meta.put(INPUT_STD_KEY, Float.toString(input.normalization().std()));
+        meta.put(NORMALIZATION_KEY, JSON.std.asString(Map.of("mean", input.normalization().mean(), "std", input.normalization().std())));
         Checkpoint.save(file, spec, net, meta);
     }
 
@@ -352,9 +360,9 @@ public final class Model {
      * (during training: the training batch, so the network keeps the buffers it has).
      */
     public float[] probabilities(Dataset data, int[] idx, int batch) {
-        if (data.rows() != input.height() || data.cols() != input.width() || input.channels() != 1)
-            throw new IllegalArgumentException(data.name() + " holds " + data.rows() + "x" + data.cols() + " grey images; this model takes "
-                    + input.height() + "x" + input.width() + "x" + input.channels());
+        if (data.rows() != input.height() || data.cols() != input.width() || data.channels() != input.channels())
+            throw new IllegalArgumentException(data.name() + " holds " + data.rows() + "x" + data.cols() + "x" + data.channels()
+                    + " images; this model takes " + input.height() + "x" + input.width() + "x" + input.channels());
         int n = idx.length, size = data.pixels(), classes = classes();
         float[] out = new float[n * classes];
         float[] x = new float[Math.min(batch, Math.max(n, 1)) * size];
@@ -364,7 +372,7 @@ public final class Model {
             for (int from = 0; from < n; from += batch) {
                 int count = Math.min(batch, n - from);
                 data.fillBatch(idx, from, count, input.normalization(), x, 0);
-                Tensor logits = replica.forward(Tensor.view(x, 0, count, data.rows(), data.cols(), 1), ctx);
+                Tensor logits = replica.forward(Tensor.view(x, 0, count, data.rows(), data.cols(), data.channels()), ctx);
                 kernels.softmax(count, classes, logits.data(), logits.offset(), out, from * classes);
             }
         } finally {

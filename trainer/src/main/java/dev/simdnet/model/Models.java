@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 
 /**
- * The registry of named networks. Every network takes NHWC input (batch, 28, 28, 1) and returns ten logits.
+ * The registry of named networks. Every network takes NHWC input (batch, H, W, C), MNIST's (batch, 28, 28, 1) by
+ * default, and returns one logit per class.
  * Each layer is named by its role ({@code conv1}, {@code fc1}), so parameter names are stable across runs.
  */
 public final class Models {
@@ -75,7 +76,7 @@ public final class Models {
         l.add(new Relu("relu2"));
         l.add(new MaxPool2d("pool2", 2, 2));                  // (b, 5, 5, 16)
         l.add(new Flatten("flatten"));
-        l.add(new Linear("fc1", 400, 120, rng));
+        l.add(new Linear("fc1", flat(s, 16, 2, -4, 2), 120, rng));
         l.add(new Relu("relu3"));
         l.add(new Linear("fc2", 120, 84, rng));
         l.add(new Relu("relu4"));
@@ -93,7 +94,7 @@ public final class Models {
         l.add(new Conv2d("conv2", 20, 50, 5, 1, 0, rng, true));     // (b, 8, 8, 50)
         l.add(new MaxPool2d("pool2", 2, 2));                        // (b, 4, 4, 50)
         l.add(new Flatten("flatten"));
-        l.add(new Linear("fc1", 800, 500, rng, true));
+        l.add(new Linear("fc1", flat(s, 50, -4, 2, -4, 2), 500, rng, true));
         l.add(new Relu("relu1"));
         if (s.dropout() > 0) l.add(new Dropout("drop1", s.dropout()));
         l.add(new Linear("fc2", 500, s.classes(), rng, true));
@@ -108,7 +109,7 @@ public final class Models {
         convBlock(l, 3, 32, 64, rng);                          // (b, 3, 3, 64)
         l.add(new Flatten("flatten"));
         if (s.dropout() > 0) l.add(new Dropout("drop1", s.dropout()));
-        l.add(new Linear("fc1", 3 * 3 * 64, s.classes(), rng));
+        l.add(new Linear("fc1", flat(s, 64, 2, 2, 2), s.classes(), rng));
         return l;
     }
 
@@ -124,12 +125,29 @@ public final class Models {
         convBnRelu(l, "5", 64, 128, rng);
         l.add(new MaxPool2d("pool3", 2, 2));                   // (b, 3, 3, 128)
         l.add(new Flatten("flatten"));
-        l.add(new Linear("fc1", 3 * 3 * 128, 256, rng));
+        l.add(new Linear("fc1", flat(s, 128, 2, 2, 2), 256, rng));
         l.add(new BatchNorm("bn_fc1", 256));
         l.add(new Relu("relu_fc1"));
         if (s.dropout() > 0) l.add(new Dropout("drop1", s.dropout()));
         l.add(new Linear("fc2", 256, s.classes(), rng));
         return l;
+    }
+
+    /**
+     * The features entering the first dense layer: {@code channels} maps of the input's side after each step, a
+     * positive step a 2x2 pooling (halving, rounded down) and a negative one a convolution without padding that
+     * trims that many pixels. 28x28 gives the classic sizes (LeNet-5: 5x5x16 = 400).
+     */
+    private static int flat(ModelSpec s, int channels, int... steps) {
+        int h = s.inputShape()[0], w = s.inputShape()[1];
+        for (int step : steps) {
+            h = step > 0 ? h / step : h + step;
+            w = step > 0 ? w / step : w + step;
+        }
+        if (h < 1 || w < 1)
+            throw new IllegalArgumentException("model '" + s.name() + "' cannot read " + s.inputShape()[0] + "x" + s.inputShape()[1]
+                    + " images: they are too small for its layers; use a larger --input-size or another model");
+        return h * w * channels;
     }
 
     /** conv 3x3 same, batch norm, ReLU, 2x2 max pool. */

@@ -13,10 +13,15 @@ import java.nio.file.Path;
 public final class Augmentations {
     private Augmentations() {}
 
+    /** For MNIST's 28 x 28 images. */
     public static BatchAugmenter forPreset(TrainConfig.Augmentation level, long seed, Parallel parallel) {
+        return forPreset(level, seed, parallel, 28, 28);
+    }
+
+    public static BatchAugmenter forPreset(TrainConfig.Augmentation level, long seed, Parallel parallel, int rows, int cols) {
         AugmentConfig config = AugmentConfig.preset(TrainConfig.nameOf(level));
         if (config.isOff()) return BatchAugmenter.NONE;
-        Augmenter augmenter = new Augmenter(config, seed);
+        Augmenter augmenter = new Augmenter(config, seed, rows, cols);
         return (images, count, epoch, ids, idsFrom) -> augmenter.apply(images, 0, count, epoch, ids, idsFrom, parallel);
     }
 
@@ -31,6 +36,6 @@ public final class Augmentations {
             for (int i = 0; i < train.n(); i++)
                 if (train.label(i) == c) { samples[k++] = i; break; }
         for (int i = 1; k < samples.length; i++) samples[k++] = i * 997 % train.n();
-        AugmentPreview.writePng(png, train, samples, new Augmenter(AugmentConfig.preset(TrainConfig.nameOf(level)), seed), 7, 3);
+        AugmentPreview.writePng(png, train, samples, new Augmenter(AugmentConfig.preset(TrainConfig.nameOf(level)), seed, train.rows(), train.cols()), 7, 3);
     }
 }

@@ -8,6 +8,7 @@ import dev.simdnet.data.DataSource;
 import dev.simdnet.data.Dataset;
 import dev.simdnet.data.DatasetKind;
 import dev.simdnet.data.DatasetLoader;
+import dev.simdnet.data.ImageFolder;
 import dev.simdnet.data.Normalization;
 import dev.simdnet.data.Splits;
 import dev.simdnet.data.Subset;
@@ -31,8 +32,15 @@ import java.util.concurrent.TimeUnit;
  * One {@code train} invocation: load and verify the data, split off validation, train, test once, save the
  * model, and describe the run as a flat map (the JSON line the CLI prints). With {@code folds > 1} it runs
  * k-fold cross-validation instead and reports the mean and spread of the validation accuracy.
+ *
+ * <p>The data are MNIST or Fashion-MNIST's IDX files, or an {@link ImageFolder} when the data folder has a
+ * {@code train/} folder: its own {@code val/} or a stratified split of {@code train/} validates, and its
+ * {@code test/}, when there is one, is tested on once.
  */
 public final class Experiment {
+
+    /** Checkpoint metadata keys of the model's front door ({@link Model}): class names, input normalization. */
+    public static final String CLASSES_KEY = Model.CLASSES_KEY, NORMALIZATION_KEY = Model.NORMALIZATION_KEY;
 
     /**
      * @param data     where the data sets are, and whether they may be downloaded
@@ -43,7 +51,8 @@ public final class Experiment {
      */
     public record Options(DataSource data, Path output, Path stateDir, boolean resume, int folds) {}
 
-    private final TrainConfig config;
+    /** As given, then with the data set the run found (an image folder records "folder" and its validation size). */
+    private TrainConfig config;
     private final Kernels kernels;
     private final Options options;
     private final TrainListener listener;
@@ -55,6 +64,8 @@ public final class Experiment {
     private dev.simdnet.nn.Profile profile;
     private java.util.Set<String> frozen = java.util.Set.of();
     private float distillWeight, distillTemperature;
+    private ImageFolder.Settings folderSettings = ImageFolder.Settings.DEFAULT;
+    private Integer folderValidation;
 
     public Experiment(TrainConfig config, Kernels kernels, Options options, TrainListener listener) {
         this.config = config;
@@ -68,6 +79,17 @@ public final class Experiment {
         this.teacherFiles = List.copyOf(teachers);
         this.distillWeight = weight;
         this.distillTemperature = temperature;
+        return this;
+    }
+
+    /**
+     * How an image folder is read when the data folder is one, and how many of its training pictures validate
+     * when it has no {@code val/} folder (null: a tenth, at most {@link Splits#DEFAULT_VALIDATION}); call before
+     * {@link #run}.
+     */
+    public Experiment imageFolder(ImageFolder.Settings settings, Integer validation) {
+        this.folderSettings = settings;
+        this.folderValidation = validation;
         return this;
     }
 
@@ -93,8 +115,7 @@ public final class Experiment {
     }
 
     /** The teacher checkpoints, each checked to read this run's images into its classes, from its data set. */
-    private List<Sequential> loadTeachers() throws IOException {
-        ModelSpec student = config.modelSpec();
+    private List<Sequential> loadTeachers(ModelSpec student) throws IOException {
         List<Sequential> teachers = new ArrayList<>();
         for (Path f : teacherFiles) {
             Checkpoint.Loaded c = Checkpoint.load(f);
@@ -163,19 +184,17 @@ public final class Experiment {
         Trainer.checkWritable(stateDir());
 
         long t0 = System.nanoTime();
-        DatasetKind kind = DatasetKind.parse(config.dataset());
-        DataSource source = options.data();
-        Dataset train = DatasetLoader.load(kind, Subset.TRAIN, source);
-        Dataset test = DatasetLoader.load(kind, Subset.TEST, source);
+        Data data = loadData(true);
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
-        Normalization norm = kind.normalization();
-        Splits.Split split = split(train);
+        Dataset train = data.train(), test = data.test();
+        Normalization norm = data.norm();
+        Splits.Split split = data.split();
 
-        Trainer t = new Trainer(config, kernels, Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel()), listener, stateDir());
-        if (!teacherFiles.isEmpty()) t.distillFrom(loadTeachers(), distillWeight, distillTemperature);
+        Trainer t = new Trainer(config, kernels, augmenter(train), listener, stateDir());
+        if (!teacherFiles.isEmpty()) t.distillFrom(loadTeachers(Trainer.specFor(config, train)), distillWeight, distillTemperature);
         if (init != null) {
             Model start = Model.load(init);
-            ModelSpec target = FineTuning.specFor(start, config.modelSpec().classes(), config.dropout());
+            ModelSpec target = FineTuning.specFor(start, train.numClasses(), config.dropout());
             t.network(target, FineTuning.network(start, target, config.seed(), listener::onNote));
         }
         t.freeze(frozen);
@@ -186,6 +205,7 @@ public final class Experiment {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", config.model());
         r.put("dataset", config.dataset());
+        r.putAll(data.facts());
         r.put("parameters", parameterCount(o));
         r.put("macs_per_image", o.net().macs(o.spec().inputShape()));
         r.put("epochs", o.history().size());
@@ -206,14 +226,19 @@ public final class Experiment {
             r.put("state", Trainer.stateFile(stateDir()).toString());
             return r;
         }
-        // The test set, touched once, at the very end.
-        Evaluation ev = Model.of(o.spec(), o.net(), new Model.Input(test.rows(), test.cols(), 1, norm, Model.Preprocess.RESIZE),
-                Model.numberedClasses(o.spec().classes())).withKernels(kernels).evaluate(test, test.all(), 500);
+        // The test set, touched once, at the very end; a folder without test/ has no test figure at all.
+        Evaluation ev = test == null ? null : Model.of(o.spec(), o.net(), new Model.Input(test.rows(), test.cols(), test.channels(), norm,
+                Model.Preprocess.RESIZE), Model.numberedClasses(o.spec().classes())).withKernels(kernels).evaluate(test, test.all(), 500);
         testEvaluation = ev;
-        double[] ci = ev.confidenceInterval95();
-        r.put("test_accuracy", round(ev.accuracy(), 6));
-        r.put("test_accuracy_ci95", List.of(round(ci[0], 6), round(ci[1], 6)));
-        r.put("test_loss", round(ev.loss(), 6));
+        if (ev != null) {
+            double[] ci = ev.confidenceInterval95();
+            r.put("test_accuracy", round(ev.accuracy(), 6));
+            r.put("test_accuracy_ci95", List.of(round(ci[0], 6), round(ci[1], 6)));
+            r.put("test_loss", round(ev.loss(), 6));
+        } else {
+            r.put("test_accuracy", null);
+            r.put("test_set", "none: " + options.data().explicitDir() + " has no test/ folder");
+        }
         r.put("best_val_accuracy", Double.isNaN(o.bestValAccuracy()) ? null : round(o.bestValAccuracy(), 6));
         r.put("best_epoch", o.bestEpoch());
         r.put("early_stopped", o.earlyStopped());
@@ -230,34 +255,110 @@ public final class Experiment {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("config", JSON.std.asString(config.toMap()));
         meta.put("metrics", JSON.std.asString(r));
-        meta.put("data_sha256", JSON.std.asString(dataChecksums(kind)));
+        meta.putAll(data.provenance());
+        meta.put(CLASSES_KEY, JSON.std.asString(data.classes()));
+        meta.put(NORMALIZATION_KEY, JSON.std.asString(Map.of("mean", norm.mean(), "std", norm.std())));
         meta.put("git_commit", BuildInfo.gitCommit());
         meta.put("jdk", Runtime.version().toString());
-        meta.put("test_accuracy", Double.toString(ev.accuracy()));
+        if (ev != null) meta.put("test_accuracy", Double.toString(ev.accuracy()));
         Checkpoint.save(out, o.spec(), o.net(), meta);
         r.put("checkpoint", out.toString());
         return r;
     }
 
-    private Splits.Split split(Dataset train) {
-        if (config.validation() == 0) return new Splits.Split(train.all(), new int[0]);
-        return Splits.holdout(train, config.validation(), config.seed());
+    /**
+     * What a run trains and tests on.
+     *
+     * @param train      the labelled pictures that train and validate
+     * @param split      which of them train and which validate
+     * @param test       the test set, or null when there is none (an image folder without {@code test/})
+     * @param facts      entries for the result line (where the data came from, the picture size...)
+     * @param provenance checkpoint metadata naming the data's content (checksums or fingerprint)
+     */
+    private record Data(Dataset train, Splits.Split split, Dataset test, Normalization norm, List<String> classes,
+                        Map<String, Object> facts, Map<String, String> provenance) {}
+
+    private Data loadData(boolean withTest) throws IOException {
+        Path dir = options.data().explicitDir();
+        if (ImageFolder.isImageFolder(dir)) return loadFolder(dir);
+        if (config.dataset().equals(TrainConfig.FOLDER))
+            throw new IllegalArgumentException("dataset 'folder' needs --data-dir DIR holding train/<class>/ picture folders");
+        DatasetKind kind = DatasetKind.parse(config.dataset());
+        Dataset train = DatasetLoader.load(kind, Subset.TRAIN, options.data());
+        Dataset test = withTest ? DatasetLoader.load(kind, Subset.TEST, options.data()) : null;
+        Splits.Split split = config.validation() == 0 ? new Splits.Split(train.all(), new int[0])
+                : Splits.holdout(train, config.validation(), config.seed());
+        return new Data(train, split, test, kind.normalization(), kind.classNames(), Map.of(),
+                Map.of("data_sha256", JSON.std.asString(dataChecksums(kind))));
+    }
+
+    private Data loadFolder(Path dir) {
+        ImageFolder.Loaded f = ImageFolder.load(dir, folderSettings, listener::onNote);
+        Dataset train = f.train();
+        Splits.Split split;
+        if (f.validation() != null) {
+            // Trainer validates on indices of the one data set it trains from: val/ goes after train/.
+            int nt = train.n(), nv = f.validation().n();
+            train = Dataset.concat("folder/train+val", train, f.validation());
+            split = new Splits.Split(range(0, nt), range(nt, nt + nv));
+        } else {
+            int v = folderValidation != null ? folderValidation : Math.min(Splits.DEFAULT_VALIDATION, train.n() / 10);
+            if (v >= train.n())
+                throw new IllegalArgumentException("--validation " + v + " would hold out all " + train.n() + " pictures of " + dir.resolve("train"));
+            config = config.with("validation", v);
+            split = v == 0 ? new Splits.Split(train.all(), new int[0]) : Splits.holdout(train, v, config.seed());
+        }
+        config = config.with("dataset", TrainConfig.FOLDER);
+        // The digit recipe makes MNIST's images, so MNIST's constants; anything else, the training pixels' own.
+        Normalization norm = folderSettings.digits() ? Normalization.MNIST : Normalization.of(train, split.train());
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("data_dir", dir.toString());
+        facts.put("classes", f.classes().size());
+        facts.put("input_size", train.rows() + "x" + train.cols());
+        facts.put("channels", train.channels());
+        facts.put("train_images", split.train().length);
+        facts.put("validation_images", split.validation().length);
+        facts.put("validation_from", f.validation() != null ? "val/" : "train/ (stratified, seeded)");
+        facts.put("test_images", f.test() == null ? 0 : f.test().n());
+        facts.put("files_skipped", f.skipped());
+        facts.put("decode_cached", f.fromCache());
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("data_fingerprint", f.fingerprint());
+        provenance.put("preprocess", folderSettings.digits() ? "digits" : "resize");
+        return new Data(train, split, f.test(), norm, f.classes(), facts, provenance);
+    }
+
+    private static int[] range(int from, int to) {
+        int[] r = new int[to - from];
+        for (int i = 0; i < r.length; i++) r[i] = from + i;
+        return r;
+    }
+
+    private BatchAugmenter augmenter(Dataset train) {
+        checkAugmentable(train);
+        return Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel(), train.rows(), train.cols());
+    }
+
+    private void checkAugmentable(Dataset train) {
+        if (train.channels() != 1 && config.augment() != TrainConfig.Augmentation.NONE)
+            throw new IllegalArgumentException("augmentation (--augment " + TrainConfig.nameOf(config.augment()) + ") works on grey images only: train colour pictures with "
+                    + "--augment none, or read them as grey with --channels 1");
     }
 
     private Map<String, Object> crossValidate() throws IOException {
         if (init != null || !frozen.isEmpty()) throw new IllegalArgumentException("--init and --freeze train one model: drop --folds");
         long t0 = System.nanoTime();
-        DatasetKind kind = DatasetKind.parse(config.dataset());
-        Dataset train = DatasetLoader.load(kind, Subset.TRAIN, options.data());
+        Data data = loadData(false);
+        Dataset train = data.train();
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         List<Splits.Split> folds = Splits.kFold(train.labelsAsInts(), train.numClasses(), options.folds(), config.seed());
         List<Double> acc = new ArrayList<>();
         double seconds = 0;
         for (int f = 0; f < folds.size(); f++) {
             listener.onNote("fold " + (f + 1) + " of " + folds.size());
-            Trainer t = new Trainer(config, kernels, Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel()), listener, null);
+            Trainer t = new Trainer(config, kernels, augmenter(train), listener, null);
             trainer = t;
-            Trainer.Outcome o = t.run(train, kind.normalization(), folds.get(f).train(), folds.get(f).validation(), false);
+            Trainer.Outcome o = t.run(train, data.norm(), folds.get(f).train(), folds.get(f).validation(), false);
             if (o.interrupted()) break;
             acc.add(round(o.bestValAccuracy(), 6));
             seconds += o.trainSeconds();
@@ -278,9 +379,9 @@ public final class Experiment {
     }
 
     /** Saves a grid of augmented training images for a person to look at. */
-    public static void showAugmented(TrainConfig config, DataSource source, Path png) throws IOException {
-        DatasetKind kind = DatasetKind.parse(config.dataset());
-        Dataset train = DatasetLoader.load(kind, Subset.TRAIN, source);
+    public void showAugmented(Path png) throws IOException {
+        Dataset train = loadData(false).train();
+        checkAugmentable(train);
         Augmentations.saveGrid(train, config.augment(), config.seed(), png);
     }
 

@@ -14,7 +14,7 @@ import java.util.Map;
  * record. Adding a hyper-parameter is a component here, its check, and a CLI option.
  *
  * @param model          registry name ({@link Models#names()})
- * @param dataset        "mnist" or "fashion"
+ * @param dataset        "mnist", "fashion", or "folder" (an image folder, found by the run)
  * @param epochs         passes over the training split (fractional: 0.7 trains 70% of one epoch)
  * @param batch          images per step
  * @param lr             peak learning rate
@@ -44,12 +44,15 @@ public record TrainConfig(String model, String dataset, double epochs, int batch
     /** {@code none}, {@code light}, {@code pen} (light plus stroke-width changes) or {@code strong}. */
     public enum Augmentation { NONE, LIGHT, PEN, STRONG }
 
+    /** The dataset of a run on an image folder ({@code --data-dir} with {@code train/<class>/}) rather than IDX files. */
+    public static final String FOLDER = "folder";
+
     public static final List<String> PRESETS = List.of("baseline", "fast", "best", "lenet", "digits");
 
     public TrainConfig {
         if (!Models.exists(model))
             throw new IllegalArgumentException("unknown model '" + model + "': known models are " + String.join(", ", Models.names()));
-        require(List.of("mnist", "fashion").contains(dataset), "unknown dataset '" + dataset + "': use mnist or fashion");
+        require(List.of("mnist", "fashion", FOLDER).contains(dataset), "unknown dataset '" + dataset + "': use mnist or fashion");
         require(epochs > 0 && epochs <= 1000, "epochs must be in (0, 1000], got " + epochs);
         require(batch >= 1 && batch <= 4096, "batch must be in [1, 4096], got " + batch);
         require(lr > 0 && lr < 100, "learning rate must be in (0, 100), got " + lr);

@@ -168,9 +168,9 @@ public final class Trainer {
         final Dataset data;
         final Normalization norm;
         final int[] trainIdx, valIdx;
-        final ModelSpec spec = Trainer.this.spec != null ? Trainer.this.spec : config.modelSpec();
-        final Sequential net = Trainer.this.net != null ? Trainer.this.net : Models.build(spec, config.seed());
-        final int classes = spec.classes(), b = config.batch(), h, w, size;
+        final ModelSpec spec;
+        final Sequential net;
+        final int classes, b = config.batch(), h, w, c, size;
         final long stepsPerEpoch, totalSteps, reportEvery;
         final Optimizer optimizer;
         final LearningRateSchedule schedule;
@@ -179,7 +179,7 @@ public final class Trainer {
         /** Validation through the model's own prediction path, on the training network itself (no second set of buffers). */
         final Model evaluator;
 
-        final float[] x, dlogits;                                       // (b, h, w, 1), (b, classes)
+        final float[] x, dlogits;                                       // (b, h, w, c), (b, classes)
         final int[] y;
         final float[] teacherProbs, softScratch, softProbs;             // distillation only: q, logits / T, softmax(logits / T)
 
@@ -205,10 +205,16 @@ public final class Trainer {
             this.valIdx = valIdx;
             h = data.rows();
             w = data.cols();
+            c = data.channels();
             size = data.pixels();
+            spec = Trainer.this.spec != null ? Trainer.this.spec : specFor(config, data);
+            net = Trainer.this.net != null ? Trainer.this.net : Models.build(spec, config.seed());
+            classes = spec.classes();
             int[] in = spec.inputShape();
-            if (in[0] != h || in[1] != w || in[2] != 1)
-                throw new IllegalArgumentException("the network takes " + in[0] + "x" + in[1] + "x" + in[2] + " images, the data holds " + h + "x" + w + "x1");
+            if (in[0] != h || in[1] != w || in[2] != c)
+                throw new IllegalArgumentException("the network takes " + in[0] + "x" + in[1] + "x" + in[2] + " images, the data holds " + h + "x" + w + "x" + c);
+            if (spec.classes() != data.numClasses())
+                throw new IllegalArgumentException("the network reads " + spec.classes() + " classes, the data has " + data.numClasses());
             if (trainIdx.length < b) throw new IllegalArgumentException("the training split (" + trainIdx.length + ") is smaller than one batch (" + b + ")");
             stepsPerEpoch = trainIdx.length / b;                        // the last partial batch is dropped
             totalSteps = Math.max(1, Math.round(config.epochs() * stepsPerEpoch));
@@ -220,7 +226,7 @@ public final class Trainer {
             frozenBuffers = new LinkedHashMap<>();
             for (var e : net.buffers().entrySet()) if (frozen.contains(layerOf(e.getKey()))) frozenBuffers.put(e.getKey(), e.getValue().copy());
             checkFrozenLayersExist();
-            evaluator = Model.of(spec, net, new Model.Input(h, w, 1, norm, Model.Preprocess.RESIZE), Model.numberedClasses(classes)).withKernels(kernels);
+            evaluator = Model.of(spec, net, new Model.Input(h, w, c, norm, Model.Preprocess.RESIZE), Model.numberedClasses(classes)).withKernels(kernels);
             x = new float[b * size];
             y = new int[b];
             dlogits = new float[b * classes];
@@ -250,7 +256,7 @@ public final class Trainer {
 
         void warmUp() {
             long start = System.nanoTime();
-            Trainer.this.warmUp(net, spec, h, w);
+            Trainer.this.warmUp(net, spec, h, w, c);
             warmUpSeconds = (System.nanoTime() - start) / 1e9;
             trainSeconds += warmUpSeconds;
             listener.onNote(String.format(Locale.ROOT, "warm-up (JIT compilation of the kernels): %.2f s", warmUpSeconds));
@@ -275,7 +281,7 @@ public final class Trainer {
             norm.applyInPlace(x, 0, b * size);
 
             // the teachers first: their forward passes share the kernels' work buffers with the student's
-            if (teacherProbs != null) teacherProbabilities(Tensor.view(x, 0, b, h, w, 1), b, teacherProbs, softScratch, softProbs);
+            if (teacherProbs != null) teacherProbabilities(Tensor.view(x, 0, b, h, w, c), b, teacherProbs, softScratch, softProbs);
 
             // forward, loss
             Context ctx = Context.training(kernels, mix(config.seed() + 1, step));
@@ -283,7 +289,7 @@ public final class Trainer {
                 profile.stage("data and augmentation", System.nanoTime() - t0);
                 ctx = ctx.withProfile(profile);
             }
-            Tensor logits = net.forward(Tensor.view(x, 0, b, h, w, 1), ctx);
+            Tensor logits = net.forward(Tensor.view(x, 0, b, h, w, c), ctx);
             long t1 = profile == null ? 0 : System.nanoTime();
             double loss = kernels.softmaxCrossEntropy(b, classes, logits.data(), logits.offset(), y, 0,
                     config.labelSmoothing(), null, 0, dlogits, 0) / b;
@@ -391,6 +397,11 @@ public final class Trainer {
         }
     }
 
+    /** The network the config names, shaped for the data: its pictures' size and its classes (MNIST's 28x28x1 into 10). */
+    public static ModelSpec specFor(TrainConfig config, Dataset data) {
+        return new ModelSpec(config.model(), new int[] {data.rows(), data.cols(), data.channels()}, data.numClasses(), config.dropout());
+    }
+
     /** The layer of a parameter or buffer path: {@code conv1} of {@code conv1.weight}. */
     static String layerOf(String path) {
         int dot = path.lastIndexOf('.');
@@ -436,12 +447,12 @@ public final class Trainer {
      * time. The replica shares the weights, which it only reads; what it writes there (gradients, batch-norm
      * statistics) is put back, so the network, its optimizer and every random stream are as before.
      */
-    private void warmUp(Sequential net, ModelSpec spec, int h, int w) {
+    private void warmUp(Sequential net, ModelSpec spec, int h, int w, int c) {
         int n = 4, classes = spec.classes();
         Map<String, Tensor> buffers = new LinkedHashMap<>();
         for (var e : net.buffers().entrySet()) buffers.put(e.getKey(), e.getValue().copy());
         Sequential replica = net.replica();
-        Tensor x = Tensor.zeros(n, h, w, 1);
+        Tensor x = Tensor.zeros(n, h, w, c);
         for (int i = 0; i < x.size(); i++) x.set(i, (i * 37 % 11) / 11f);
         int[] y = new int[n];
         for (int i = 0; i < n; i++) y[i] = i % classes;

@@ -87,11 +87,32 @@ class DatasetLoaderTest {
     }
 
     @Test
+    void aNamedFolderThatDoesNotExistWinsOverTheEnvironmentAndIsNotCreated(@TempDir Path cwd) {
+        Path named = cwd.resolve("no/such/dir");
+        for (boolean download : new boolean[] {false, true}) {
+            DataSource src = new DataSource(named, TestData.root().toString(), cwd, download, List.of(), Duration.ofSeconds(5));
+            assertThatThrownBy(() -> DatasetLoader.load(DatasetKind.MNIST, Subset.TEST, src))
+                    .isInstanceOf(DataException.class)
+                    .hasMessageContaining(named.toString())
+                    .hasMessageContaining("does not exist");
+            assertThat(cwd.resolve("no")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aNamedFolderWithoutTheFilesIsNotReplacedByTheEnvironment(@TempDir Path named) {
+        DataSource src = new DataSource(named, TestData.root().toString(), named, false, List.of(), Duration.ofSeconds(5));
+        assertThatThrownBy(() -> DatasetLoader.load(DatasetKind.MNIST, Subset.TEST, src))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("no mnist files");
+    }
+
+    @Test
     void missingFilesWithoutDownloadIsAClearError(@TempDir Path empty) {
         assertThatThrownBy(() -> DatasetLoader.load(DatasetKind.MNIST, Subset.TEST, DataSource.offline(empty)))
                 .isInstanceOf(DataException.class)
                 .hasMessageContaining("no mnist files")
-                .hasMessageContaining("--data-dir");
+                .hasMessageContaining("no image folder");
     }
 
     @Test
@@ -154,6 +175,7 @@ class DatasetLoaderTest {
         HttpServer server = serve(false, requests);
         try {
             URI missing = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/nothing/");
+            Files.createDirectories(tmp.resolve("data"));            // a named folder is downloaded into, never created
             DataSource src = new DataSource(tmp.resolve("data"), null, tmp, true, List.of(missing, base(server)),
                     Duration.ofSeconds(10));
             Dataset d = DatasetLoader.load(DatasetKind.MNIST, Subset.TEST, src);
