@@ -22,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * SGEMM through {@link Kernels#sgemm}, in GFLOP/s ({@link Flops}), for square matrices and for the skinny
- * im2col shapes of the convolution layers. Parameters: {@code impl} (scalar, vector), {@code threads}
- * (kernel threads), {@code size} or {@code shape}. The scalar reference is slow, so by default it runs
+ * im2col shapes of the convolution layers, against OpenBLAS's {@code cblas_sgemm} on the same problems.
+ * Parameters: {@code impl} (scalar, vector, openblas: see {@link OpenBlas}), {@code threads} (kernel threads,
+ * or OpenBLAS's), {@code size} or {@code shape}. The scalar reference is slow, so by default it runs
  * only on the small squares and one im2col shape; {@code -p impl=scalar -p size=1024} asks for more.
  *
  * <p>A shape reads {@code FORM:MxNxK}: FORM is NN, NT (B stored {@code n×k}) or TN (A stored {@code k×m}).
@@ -71,7 +72,7 @@ public class GemmBenchmark {
             if (impl.equals("openblas")) {
                 blas = OpenBlas.load();
                 if (blas == null) {
-                    // GemmMain leaves these rows out when the library is absent; this is for a direct JMH run.
+                    // The jar's entry point (Main) leaves these runs out when the library is absent; this is for JMH's own.
                     throw new IllegalStateException(OpenBlas.unavailableReason());
                 }
                 blas.setNumThreads(threads);
