@@ -1,6 +1,9 @@
 package dev.simdnet.bench;
 
 import dev.simdnet.kernel.Kernels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,8 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * SGEMM through {@link Kernels#sgemm}, in GFLOP/s ({@link Flops}), for square matrices and for the skinny
- * im2col shapes of the convolution layers. Parameters: {@code impl} (scalar, vector), {@code threads}
- * (kernel threads), {@code size} or {@code shape}. The scalar reference is slow, so by default it runs
+ * im2col shapes of the convolution layers, against OpenBLAS's {@code cblas_sgemm} on the same problems.
+ * Parameters: {@code impl} (scalar, vector, openblas: see {@link OpenBlas}), {@code threads} (kernel threads,
+ * or OpenBLAS's), {@code size} or {@code shape}. The scalar reference is slow, so by default it runs
  * only on the small squares and one im2col shape; {@code -p impl=scalar -p size=1024} asks for more.
  *
  * <p>A shape reads {@code FORM:MxNxK}: FORM is NN, NT (B stored {@code n×k}) or TN (A stored {@code k×m}).
@@ -30,17 +34,24 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"--add-modules=jdk.incubator.vector"})
+@Fork(value = 2, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class GemmBenchmark {
 
-    /** The operands of one GEMM and the kernels that run it. */
+    /**
+     * The operands of one GEMM and what runs it: simdnet's {@link Kernels} ({@code impl} scalar or vector) on
+     * Java arrays, or OpenBLAS's {@code cblas_sgemm} ({@code impl} openblas) on off-heap copies of the same
+     * arrays. Both sides get the same shape, layout (row-major), transposes, alpha (1) and beta.
+     */
     public abstract static class Problem {
         boolean transA, transB;
-        int m, n, k;
+        int m, n, k, lda, ldb;
         float beta;
         float[] a, b, c;
         double gflopPerCall;
         Kernels kernels;
+        OpenBlas blas;
+        Arena arena;
+        MemorySegment nativeA, nativeB, nativeC;
 
         void setUp(String impl, int threads, String shape) {
             String[] formAndDims = shape.split(":");
@@ -50,25 +61,54 @@ public class GemmBenchmark {
             m = Integer.parseInt(dims[0]);
             n = Integer.parseInt(dims[1]);
             k = Integer.parseInt(dims[2]);
+            lda = transA ? m : k;
+            ldb = transB ? k : n;
             beta = transA ? 1f : 0f;
             SplittableRandom rnd = new SplittableRandom(1);
             a = random(rnd, m * k);
             b = random(rnd, k * n);
             c = random(rnd, m * n);
             gflopPerCall = 2.0 * m * n * k / 1e9;
-            kernels = Kernels.create(impl, threads);
+            if (impl.equals("openblas")) {
+                blas = OpenBlas.load();
+                if (blas == null) {
+                    // The jar's entry point (Main) leaves these runs out when the library is absent; this is for JMH's own.
+                    throw new IllegalStateException(OpenBlas.unavailableReason());
+                }
+                blas.setNumThreads(threads);
+                arena = Arena.ofShared();
+                nativeA = copy(arena, a);
+                nativeB = copy(arena, b);
+                nativeC = copy(arena, c);
+                System.out.println("openblas: " + blas.library() + ", core " + blas.coreName() + ", "
+                        + blas.numThreads() + " thread(s), " + blas.config().strip());
+            } else {
+                kernels = Kernels.create(impl, threads);
+            }
         }
 
-        float[] run(Flops flops) {
-            int lda = transA ? m : k, ldb = transB ? k : n;
-            kernels.sgemm(transA, transB, m, n, k, a, 0, lda, b, 0, ldb, beta, c, 0, n);
+        /** One GEMM; returns C for JMH to consume. The branch is the same every call of a trial. */
+        Object run(Flops flops) {
             flops.gflops += gflopPerCall;
+            if (blas != null) {
+                blas.sgemm(transA, transB, m, n, k, 1f, nativeA, lda, nativeB, ldb, beta, nativeC, n);
+                return nativeC;
+            }
+            kernels.sgemm(transA, transB, m, n, k, a, 0, lda, b, 0, ldb, beta, c, 0, n);
             return c;
         }
 
         @TearDown(Level.Trial)
         public void close() {
-            kernels.close();
+            if (kernels != null) kernels.close();
+            if (arena != null) arena.close();
+        }
+
+        private static MemorySegment copy(Arena arena, float[] x) {
+            // 64-byte aligned, as OpenBLAS's own allocator would give; the Java arrays get what the heap gives.
+            MemorySegment s = arena.allocate((long) x.length * Float.BYTES, 64);
+            MemorySegment.copy(x, 0, s, ValueLayout.JAVA_FLOAT, 0, x.length);
+            return s;
         }
 
         private static float[] random(SplittableRandom rnd, int length) {
@@ -82,7 +122,7 @@ public class GemmBenchmark {
     public static class Square extends Problem {
         @Param({"128", "256", "512"})
         public int size;
-        @Param({"scalar", "vector"})
+        @Param({"scalar", "vector", "openblas"})
         public String impl;
         @Param({"1", "2"})
         public int threads;
@@ -97,7 +137,7 @@ public class GemmBenchmark {
     public static class LargeSquare extends Problem {
         @Param({"1024", "2048"})
         public int size;
-        @Param({"vector"})
+        @Param({"vector", "openblas"})
         public String impl;
         @Param({"1", "2"})
         public int threads;
@@ -118,7 +158,7 @@ public class GemmBenchmark {
         @Param({"NT:73728x20x25", "NT:8192x50x500", "NT:100352x16x9", "NT:25088x32x144", "NT:6272x64x288",
                 "NT:73728x16x25", "NT:25088x64x144", "NN:25088x144x32", "TN:32x144x25088", "TN:16x9x100352"})
         public String shape;
-        @Param({"vector"})
+        @Param({"vector", "openblas"})
         public String impl;
         @Param({"1", "2"})
         public int threads;
@@ -146,22 +186,22 @@ public class GemmBenchmark {
     }
 
     @Benchmark
-    public float[] square(Square p, Flops flops) {
+    public Object square(Square p, Flops flops) {
         return p.run(flops);
     }
 
     @Benchmark
-    public float[] squareLarge(LargeSquare p, Flops flops) {
+    public Object squareLarge(LargeSquare p, Flops flops) {
         return p.run(flops);
     }
 
     @Benchmark
-    public float[] im2col(Im2col p, Flops flops) {
+    public Object im2col(Im2col p, Flops flops) {
         return p.run(flops);
     }
 
     @Benchmark
-    public float[] im2colScalar(Im2colScalar p, Flops flops) {
+    public Object im2colScalar(Im2colScalar p, Flops flops) {
         return p.run(flops);
     }
 }
