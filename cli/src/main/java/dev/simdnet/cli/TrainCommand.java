@@ -49,7 +49,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Starting config: baseline, fast, lenet, best or digits. Default: ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "Network: mlp, lenet5, lenet, fast or best.")
+    @Option(names = "--model", paramLabel = "NAME", description = "Network: mlp, lenet5, lenet, fast, best, or cnn32 (small colour pictures).")
     String model;
 
     @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion.")
@@ -85,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", paramLabel = "P", description = "Dropout before the classifier.")
     Float dropout;
 
-    @Option(names = "--augment", paramLabel = "LEVEL", description = "Data augmentation: none, light, pen (light plus stroke-width changes) or strong.")
+    @Option(names = "--augment", paramLabel = "LEVEL", description = "Data augmentation: none, light, pen (light plus stroke-width changes) or strong; crop-flip (random crops, mirrored half the time) for pictures that may be mirrored, colour ones too, never digits.")
     String augment;
 
     @Option(names = "--validation", paramLabel = "N", description = "Training images held out for validation (stratified).")

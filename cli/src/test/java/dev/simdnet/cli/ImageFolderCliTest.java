@@ -126,6 +126,36 @@ class ImageFolderCliTest {
     }
 
     @Test
+    void colourPicturesTrainTheCnn32WithCropsAndMirrorsAndDigitsAreNeverMirrored(@TempDir Path dir) throws IOException {
+        // 32x32 colour pictures of noise with a square: red in the left half (class "left"), blue in the right half
+        // ("right"). Mirrors move the squares, so the network must learn the colour, as crops and flips intend.
+        Path folder = dir.resolve("squares");
+        java.util.Random rng = new java.util.Random(2);
+        for (String cls : new String[] {"left", "right"})
+            for (int k = 0; k < 64; k++) {
+                BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 32; y++) for (int x = 0; x < 32; x++) img.setRGB(x, y, rng.nextInt(60) * 0x010101);
+                int x0 = (cls.equals("left") ? 2 : 18) + rng.nextInt(8), y0 = 4 + rng.nextInt(16), colour = cls.equals("left") ? 0xE02020 : 0x2020E0;
+                for (int y = y0; y < y0 + 8; y++) for (int x = x0; x < Math.min(32, x0 + 8); x++) img.setRGB(x, y, colour);
+                Files.createDirectories(folder.resolve("train").resolve(cls));
+                ImageIO.write(img, "png", folder.resolve("train").resolve(cls).resolve(k + ".png").toFile());
+            }
+        Cli r = Cli.run("train", "--data-dir", folder.toString(), "--model", "cnn32", "--augment", "crop-flip", "--epochs", "6",
+                "--batch", "16", "--lr", "0.05", "--validation", "32", "--threads", "2", "--no-track", "--output", dir.resolve("c.safetensors").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        Map<String, Object> result = JSON.std.mapFrom(r.out().strip());
+        assertThat(result).containsEntry("channels", 3).containsEntry("input_size", "32x32").containsEntry("model", "cnn32");
+        assertThat(((Number) result.get("best_val_accuracy")).doubleValue()).isGreaterThanOrEqualTo(0.9);
+        assertThat(dev.simdnet.model.Model.load(dir.resolve("c.safetensors")).classNames()).containsExactly("left", "right");
+
+        Cli digitsMirrored = Cli.run("train", "--augment", "crop-flip", "--epochs", "0.05", "--data-dir", Cli.mnist(), "--offline", "--no-track",
+                "--output", dir.resolve("d.safetensors").toString());
+        assertThat(digitsMirrored.exit()).isNotZero();
+        assertThat(digitsMirrored.oneLineError()).as(digitsMirrored.err()).isTrue();
+        assertThat(digitsMirrored.err()).contains("a mirrored digit is no digit");
+    }
+
+    @Test
     void badDataIsOneLineAndExitOne(@TempDir Path dir) throws IOException {
         Path single = dir.resolve("single");
         writeClasses(single.resolve("train"), 5, "only");

@@ -35,6 +35,7 @@ public final class Models {
         REGISTRY.put("lenet", new Entry("Deeplearning4j's MNIST LeNet: 5x5x20 conv, pool, 5x5x50 conv, pool, dense 500", Models::lenet));
         REGISTRY.put("fast", new Entry("small 3x3 CNN with batch norm, about 29k parameters", Models::fast));
         REGISTRY.put("best", new Entry("wider 3x3 CNN with batch norm and dropout, for the accuracy record", Models::best));
+        REGISTRY.put("cnn32", new Entry("3x3 conv-bn-relu blocks 32-32-64-64-128 for 32x32 colour pictures, about 0.16M parameters", Models::cnn32));
     }
 
     /** The known model names, in registry order. */
@@ -110,6 +111,28 @@ public final class Models {
         l.add(new Flatten("flatten"));
         if (s.dropout() > 0) l.add(new Dropout("drop1", s.dropout()));
         l.add(new Linear("fc1", flat(s, 64, 2, 2, 2), s.classes(), rng));
+        return l;
+    }
+
+    /**
+     * For small colour pictures (CIFAR-sized, 32x32x3): two conv-bn-relu layers at 32 and at 64 channels, one at
+     * 128, each stage halved by max pooling (32, 16, 8, 4 pixels a side), then one linear layer: about 160k
+     * parameters, 29 million multiply-adds an image at 32x32.
+     */
+    private static List<Layer> cnn32(ModelSpec s, SplittableRandom rng) {
+        int c = s.inputShape()[2];
+        List<Layer> l = new ArrayList<>();
+        convBnRelu(l, "1", c, 32, rng);                        // (b, 32, 32, 32)
+        convBnRelu(l, "2", 32, 32, rng);
+        l.add(new MaxPool2d("pool1", 2, 2));                   // (b, 16, 16, 32)
+        convBnRelu(l, "3", 32, 64, rng);
+        convBnRelu(l, "4", 64, 64, rng);
+        l.add(new MaxPool2d("pool2", 2, 2));                   // (b, 8, 8, 64)
+        convBnRelu(l, "5", 64, 128, rng);
+        l.add(new MaxPool2d("pool3", 2, 2));                   // (b, 4, 4, 128)
+        l.add(new Flatten("flatten"));
+        if (s.dropout() > 0) l.add(new Dropout("drop1", s.dropout()));
+        l.add(new Linear("fc1", flat(s, 128, 2, 2, 2), s.classes(), rng, true));
         return l;
     }
 

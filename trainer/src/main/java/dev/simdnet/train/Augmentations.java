@@ -3,6 +3,7 @@ package dev.simdnet.train;
 import dev.simdnet.augment.AugmentConfig;
 import dev.simdnet.augment.AugmentPreview;
 import dev.simdnet.augment.Augmenter;
+import dev.simdnet.augment.CropFlip;
 import dev.simdnet.data.Dataset;
 import dev.simdnet.kernel.Parallel;
 
@@ -19,8 +20,19 @@ public final class Augmentations {
     }
 
     public static BatchAugmenter forPreset(TrainConfig.Augmentation level, long seed, Parallel parallel, int rows, int cols) {
+        return forPreset(level, seed, parallel, rows, cols, 1);
+    }
+
+    /** For pictures of {@code rows × cols × channels}: crop-flip takes any, the other levels grey ones only. */
+    public static BatchAugmenter forPreset(TrainConfig.Augmentation level, long seed, Parallel parallel, int rows, int cols, int channels) {
+        if (level == TrainConfig.Augmentation.CROP_FLIP) {
+            // Padding of an eighth of the side, CIFAR's 4 pixels at 32.
+            CropFlip cf = new CropFlip(seed, rows, cols, channels, Math.max(1, Math.min(rows, cols) / 8));
+            return (images, count, epoch, ids, idsFrom) -> cf.apply(images, count, epoch, ids, idsFrom, parallel);
+        }
         AugmentConfig config = AugmentConfig.preset(TrainConfig.nameOf(level));
         if (config.isOff()) return BatchAugmenter.NONE;
+        if (channels != 1) throw new IllegalArgumentException("--augment " + TrainConfig.nameOf(level) + " works on grey pictures only");
         Augmenter augmenter = new Augmenter(config, seed, rows, cols);
         return (images, count, epoch, ids, idsFrom) -> augmenter.apply(images, 0, count, epoch, ids, idsFrom, parallel);
     }

@@ -336,13 +336,21 @@ public final class Experiment {
 
     private BatchAugmenter augmenter(Dataset train) {
         checkAugmentable(train);
-        return Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel(), train.rows(), train.cols());
+        return Augmentations.forPreset(config.augment(), config.seed(), kernels.parallel(), train.rows(), train.cols(), train.channels());
     }
 
     private void checkAugmentable(Dataset train) {
-        if (train.channels() != 1 && config.augment() != TrainConfig.Augmentation.NONE)
-            throw new IllegalArgumentException("augmentation (--augment " + TrainConfig.nameOf(config.augment()) + ") works on grey images only: train colour pictures with "
-                    + "--augment none, or read them as grey with --channels 1");
+        TrainConfig.Augmentation a = config.augment();
+        if (a == TrainConfig.Augmentation.CROP_FLIP && readsDigits())
+            throw new IllegalArgumentException("--augment crop-flip mirrors pictures, and a mirrored digit is no digit: use --augment light or pen for digits");
+        if (train.channels() != 1 && a != TrainConfig.Augmentation.NONE && a != TrainConfig.Augmentation.CROP_FLIP)
+            throw new IllegalArgumentException("augmentation (--augment " + TrainConfig.nameOf(a) + ") works on grey images only: train colour pictures with "
+                    + "--augment crop-flip or none, or read them as grey with --channels 1");
+    }
+
+    /** MNIST, or an image folder read with the digit recipe. */
+    private boolean readsDigits() {
+        return ImageFolder.isImageFolder(options.data().explicitDir()) ? folderSettings.digits() : config.dataset().equals("mnist");
     }
 
     private Map<String, Object> crossValidate() throws IOException {
@@ -380,6 +388,8 @@ public final class Experiment {
 
     /** Saves a grid of augmented training images for a person to look at. */
     public void showAugmented(Path png) throws IOException {
+        if (config.augment() == TrainConfig.Augmentation.CROP_FLIP)
+            throw new IllegalArgumentException("--show-augmented draws the grey augmentations (light, pen, strong), not crop-flip");
         Dataset train = loadData(false).train();
         checkAugmentable(train);
         Augmentations.saveGrid(train, config.augment(), config.seed(), png);

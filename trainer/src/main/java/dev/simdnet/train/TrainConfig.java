@@ -41,8 +41,12 @@ public record TrainConfig(String model, String dataset, double epochs, int batch
     /** {@code onecycle}, {@code cosine} (with warm-up) or {@code constant}. */
     public enum ScheduleKind { ONECYCLE, COSINE, CONSTANT }
 
-    /** {@code none}, {@code light}, {@code pen} (light plus stroke-width changes) or {@code strong}. */
-    public enum Augmentation { NONE, LIGHT, PEN, STRONG }
+    /**
+     * {@code none}, {@code light}, {@code pen} (light plus stroke-width changes) or {@code strong} for digits and other
+     * grey pictures; {@code crop-flip} (random crops of a padded picture, mirrored half the time) for pictures
+     * that may be mirrored, colour ones included, never digits.
+     */
+    public enum Augmentation { NONE, LIGHT, PEN, STRONG, CROP_FLIP }
 
     /** The dataset of a run on an image folder ({@code --data-dir} with {@code train/<class>/}) rather than IDX files. */
     public static final String FOLDER = "folder";

@@ -59,7 +59,7 @@ class TrainConfigTest {
         assertThatThrownBy(() -> c.with("batch", 12.5)).hasMessageContaining("batch must be a whole number");
         assertThatThrownBy(() -> c.with("lr", "fast")).hasMessageContaining("lr must be a number");
         assertThatThrownBy(() -> c.with("schedule", "linear")).hasMessageContaining("use onecycle, cosine or constant");
-        assertThatThrownBy(() -> c.with("augment", "heavy")).hasMessageContaining("use none, light, pen or strong");
+        assertThatThrownBy(() -> c.with("augment", "heavy")).hasMessageContaining("use none, light, pen, strong or crop-flip");
     }
 
     @Test
