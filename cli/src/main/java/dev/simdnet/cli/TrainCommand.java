@@ -52,7 +52,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "NAME", description = "Network: mlp, lenet5, lenet, fast, best, or cnn32 (small colour pictures).")
     String model;
 
-    @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion.")
+    @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion (an image folder is found from --data-dir).")
     String dataset;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training split; fractions allowed (0.5).")

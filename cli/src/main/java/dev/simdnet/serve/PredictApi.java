@@ -96,6 +96,7 @@ final class PredictApi {
         int best = 0;
         for (int i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
         out.put("digit", best);
+        out.put("class", model.classNames().get(best));
         out.put("probabilities", probs);
         out.put("input", r.digit());
         if (maps != null) out.put("features", maps);

@@ -147,6 +147,14 @@ class ImageFolderCliTest {
         assertThat(result).containsEntry("channels", 3).containsEntry("input_size", "32x32").containsEntry("model", "cnn32");
         assertThat(((Number) result.get("best_val_accuracy")).doubleValue()).isGreaterThanOrEqualTo(0.9);
         assertThat(dev.simdnet.model.Model.load(dir.resolve("c.safetensors")).classNames()).containsExactly("left", "right");
+        // classify reads a picture of another size with the model's own recipe (resized, colour) and names its class.
+        BufferedImage big = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        for (int y = 20; y < 36; y++) for (int x = 8; x < 24; x++) big.setRGB(x, y, 0xE02020);
+        Path picture = dir.resolve("a-left-one.png");
+        ImageIO.write(big, "png", picture.toFile());
+        Cli cls = Cli.run("classify", "--model", dir.resolve("c.safetensors").toString(), "--json", picture.toString());
+        assertThat(cls.exit()).as(cls.err()).isZero();
+        assertThat(JSON.std.mapFrom(cls.out().strip())).containsEntry("class", "left").containsEntry("digit", 0);
 
         Cli digitsMirrored = Cli.run("train", "--augment", "crop-flip", "--epochs", "0.05", "--data-dir", Cli.mnist(), "--offline", "--no-track",
                 "--output", dir.resolve("d.safetensors").toString());

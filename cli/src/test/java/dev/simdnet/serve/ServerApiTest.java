@@ -162,6 +162,7 @@ class ServerApiTest {
         assertThat(s.status()).as(s.body()).isEqualTo(200);
         Map<String, Object> strokes = s.json();
         assertThat(strokes.get("digit")).isInstanceOf(Integer.class);
+        assertThat(strokes.get("class")).isEqualTo(strokes.get("digit").toString()); // the model's class name, "0" to "9"
         assertThat(floats(strokes.get("probabilities"))).hasSize(10);
         assertThat(floats(strokes.get("input"))).hasSize(784);
 

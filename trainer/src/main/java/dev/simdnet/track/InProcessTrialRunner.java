@@ -38,10 +38,12 @@ public final class InProcessTrialRunner implements TrialRunner {
     /** Loads each data set the trials use once: missing or corrupt files fail here, before training. */
     @Override
     public void check(List<TrainConfig> configs) throws IOException {
-        Set<String> datasets = new LinkedHashSet<>();
-        for (TrainConfig c : configs) datasets.add(c.dataset());
-        for (String d : datasets) {
-            DatasetKind kind = DatasetKind.parse(d);
+        Set<DatasetKind> datasets = new LinkedHashSet<>();
+        for (TrainConfig c : configs) {
+            if (c.dataset().kind() == null) throw new IllegalArgumentException("sweeps read MNIST or Fashion-MNIST, not an image folder");
+            datasets.add(c.dataset().kind());
+        }
+        for (DatasetKind kind : datasets) {
             DatasetLoader.load(kind, Subset.TRAIN, data);
             DatasetLoader.load(kind, Subset.TEST, data);
         }

@@ -225,7 +225,7 @@ public final class Sweep {
         } catch (TrialRunner.TrialPruned p) {
             Map<String, Object> partial = new LinkedHashMap<>();
             partial.put("model", t.trial.config().model());
-            partial.put("dataset", t.trial.config().dataset());
+            partial.put("dataset", t.trial.config().toMap().get("dataset"));
             partial.put("parameters", parameterCount(t.trial.config()));
             synchronized (curve) {
                 partial.put("epochs", curve.size());

@@ -123,9 +123,9 @@ public final class Experiment {
                 throw new IllegalArgumentException("teacher " + f + " reads " + Arrays.toString(c.spec().inputShape()) + " images into "
                         + c.spec().classes() + " classes; this run needs " + Arrays.toString(student.inputShape()) + " into " + student.classes());
             String dataset = teacherDataset(c);
-            if (dataset != null && !dataset.equals(config.dataset()))
-                throw new IllegalArgumentException("teacher " + f + " was trained on " + dataset + ", this run trains on " + config.dataset()
-                        + ": give a teacher trained on " + config.dataset());
+            if (dataset != null && !dataset.equals(TrainConfig.nameOf(config.dataset())))
+                throw new IllegalArgumentException("teacher " + f + " was trained on " + dataset + ", this run trains on " + TrainConfig.nameOf(config.dataset())
+                        + ": give a teacher trained on " + TrainConfig.nameOf(config.dataset()));
             teachers.add(c.net());
         }
         return teachers;
@@ -204,7 +204,7 @@ public final class Experiment {
 
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", config.model());
-        r.put("dataset", config.dataset());
+        r.put("dataset", TrainConfig.nameOf(config.dataset()));
         r.putAll(data.facts());
         r.put("parameters", parameterCount(o));
         r.put("macs_per_image", o.net().macs(o.spec().inputShape()));
@@ -281,9 +281,9 @@ public final class Experiment {
     private Data loadData(boolean withTest) throws IOException {
         Path dir = options.data().explicitDir();
         if (ImageFolder.isImageFolder(dir)) return loadFolder(dir);
-        if (config.dataset().equals(TrainConfig.FOLDER))
+        if (config.dataset() == TrainConfig.DataSet.FOLDER)
             throw new IllegalArgumentException("dataset 'folder' needs --data-dir DIR holding train/<class>/ picture folders");
-        DatasetKind kind = DatasetKind.parse(config.dataset());
+        DatasetKind kind = config.dataset().kind();
         Dataset train = DatasetLoader.load(kind, Subset.TRAIN, options.data());
         Dataset test = withTest ? DatasetLoader.load(kind, Subset.TEST, options.data()) : null;
         Splits.Split split = config.validation() == 0 ? new Splits.Split(train.all(), new int[0])
@@ -308,7 +308,7 @@ public final class Experiment {
             config = config.with("validation", v);
             split = v == 0 ? new Splits.Split(train.all(), new int[0]) : Splits.holdout(train, v, config.seed());
         }
-        config = config.with("dataset", TrainConfig.FOLDER);
+        config = config.with("dataset", TrainConfig.DataSet.FOLDER);
         // The digit recipe makes MNIST's images, so MNIST's constants; anything else, the training pixels' own.
         Normalization norm = folderSettings.digits() ? Normalization.MNIST : Normalization.of(train, split.train());
         Map<String, Object> facts = new LinkedHashMap<>();
@@ -350,7 +350,7 @@ public final class Experiment {
 
     /** MNIST, or an image folder read with the digit recipe. */
     private boolean readsDigits() {
-        return ImageFolder.isImageFolder(options.data().explicitDir()) ? folderSettings.digits() : config.dataset().equals("mnist");
+        return ImageFolder.isImageFolder(options.data().explicitDir()) ? folderSettings.digits() : config.dataset() == TrainConfig.DataSet.MNIST;
     }
 
     private Map<String, Object> crossValidate() throws IOException {
@@ -375,7 +375,7 @@ public final class Experiment {
         double var = acc.stream().mapToDouble(a -> (a - mean) * (a - mean)).sum() / Math.max(1, acc.size() - 1);
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", config.model());
-        r.put("dataset", config.dataset());
+        r.put("dataset", TrainConfig.nameOf(config.dataset()));
         r.put("folds", options.folds());
         r.put("fold_val_accuracy", acc);
         r.put("mean_val_accuracy", round(mean, 6));

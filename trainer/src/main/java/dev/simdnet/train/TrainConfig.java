@@ -1,5 +1,6 @@
 package dev.simdnet.train;
 
+import dev.simdnet.data.DatasetKind;
 import dev.simdnet.model.ModelSpec;
 import dev.simdnet.model.Models;
 import java.util.LinkedHashMap;
@@ -14,7 +15,7 @@ import java.util.Map;
  * record. Adding a hyper-parameter is a component here, its check, and a CLI option.
  *
  * @param model          registry name ({@link Models#names()})
- * @param dataset        "mnist", "fashion", or "folder" (an image folder, found by the run)
+ * @param dataset        MNIST, Fashion-MNIST, or an image folder (found by the run in its data folder)
  * @param epochs         passes over the training split (fractional: 0.7 trains 70% of one epoch)
  * @param batch          images per step
  * @param lr             peak learning rate
@@ -31,7 +32,7 @@ import java.util.Map;
  * @param seed           the one seed of the run: weights, shuffling, augmentation, dropout
  * @param threads        kernel threads
  */
-public record TrainConfig(String model, String dataset, double epochs, int batch, float lr, OptimizerKind optimizer,
+public record TrainConfig(String model, DataSet dataset, double epochs, int batch, float lr, OptimizerKind optimizer,
                           float momentum, float weightDecay, ScheduleKind schedule, float warmup, float labelSmoothing,
                           float dropout, Augmentation augment, int validation, int patience, long seed, int threads) {
 
@@ -48,15 +49,23 @@ public record TrainConfig(String model, String dataset, double epochs, int batch
      */
     public enum Augmentation { NONE, LIGHT, PEN, STRONG, CROP_FLIP }
 
-    /** The dataset of a run on an image folder ({@code --data-dir} with {@code train/<class>/}) rather than IDX files. */
-    public static final String FOLDER = "folder";
+    /**
+     * {@code mnist}, {@code fashion}, or {@code folder}: an image folder ({@code --data-dir} with {@code train/<class>/})
+     * rather than IDX files.
+     */
+    public enum DataSet {
+        MNIST, FASHION, FOLDER;
+
+        /** The IDX data set, or null for a folder. */
+        public DatasetKind kind() { return this == FOLDER ? null : DatasetKind.valueOf(name()); }
+    }
 
     public static final List<String> PRESETS = List.of("baseline", "fast", "best", "lenet", "digits");
 
     public TrainConfig {
         if (!Models.exists(model))
             throw new IllegalArgumentException("unknown model '" + model + "': known models are " + String.join(", ", Models.names()));
-        require(List.of("mnist", "fashion", FOLDER).contains(dataset), "unknown dataset '" + dataset + "': use mnist or fashion");
+        java.util.Objects.requireNonNull(dataset, "dataset");
         require(epochs > 0 && epochs <= 1000, "epochs must be in (0, 1000], got " + epochs);
         require(batch >= 1 && batch <= 4096, "batch must be in [1, 4096], got " + batch);
         require(lr > 0 && lr < 100, "learning rate must be in (0, 100), got " + lr);
@@ -79,7 +88,7 @@ public record TrainConfig(String model, String dataset, double epochs, int batch
 
     /** What every preset starts from: the perceptron baseline of the workflow, plain SGD, no tricks. */
     private static TrainConfig base() {
-        return new TrainConfig("mlp", "mnist", 3, 128, 0.05f, OptimizerKind.SGD, 0.9f, 0f, ScheduleKind.CONSTANT, 0f, 0f,
+        return new TrainConfig("mlp", DataSet.MNIST, 3, 128, 0.05f, OptimizerKind.SGD, 0.9f, 0f, ScheduleKind.CONSTANT, 0f, 0f,
                 0f, Augmentation.NONE, 5000, 0, 1, Runtime.getRuntime().availableProcessors());
     }
 

@@ -30,7 +30,7 @@ class TrainConfigTest {
         assertThatThrownBy(() -> c.with("epochs", 0)).hasMessageContaining("epochs");
         assertThatThrownBy(() -> c.with("optimizer", "rmsprop")).hasMessageContaining("sgd or adam");
         assertThatThrownBy(() -> c.with("threads", 0)).hasMessageContaining("threads");
-        assertThatThrownBy(() -> c.with("dataset", "cifar")).hasMessageContaining("mnist or fashion");
+        assertThatThrownBy(() -> c.with("dataset", "cifar")).hasMessageContaining("unknown dataset 'cifar': use mnist, fashion or folder");
     }
 
     @Test
@@ -74,5 +74,8 @@ class TrainConfigTest {
         assertThat(lenet.lr()).isEqualTo(3e-3f);
         assertThat(TrainConfig.preset("digits").augment()).isEqualTo(TrainConfig.Augmentation.PEN);
         assertThat(TrainConfig.preset("best").dropout()).isEqualTo(0.25f);
+        assertThat(fast.dataset()).isEqualTo(TrainConfig.DataSet.MNIST);
+        assertThat(fast.with("dataset", "fashion").dataset().kind()).isEqualTo(dev.simdnet.data.DatasetKind.FASHION);
+        assertThat(fast.with("dataset", "folder").toMap()).containsEntry("dataset", "folder");
     }
 }
