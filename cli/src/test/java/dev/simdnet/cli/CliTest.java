@@ -146,6 +146,27 @@ class CliTest {
     }
 
     @Test
+    void tuneMeasuresKeepsTheChoiceAndShowsIt(@TempDir Path dir) throws Exception {
+        String saved = System.getProperty("simdnet.cache.dir");
+        System.setProperty("simdnet.cache.dir", dir.toString());
+        try {
+            Cli tune = Cli.run("tune", "--seconds", "0.005");
+            assertThat(tune.exit()).as(tune.err()).isZero();
+            assertThat(tune.out()).contains("NN 512x512x512").contains("chosen: ").contains("kernels.properties").contains("this run started with:");
+            assertThat(dir.resolve("kernels.properties")).exists();
+        } finally {
+            if (saved == null) System.clearProperty("simdnet.cache.dir");
+            else System.setProperty("simdnet.cache.dir", saved);
+        }
+        Cli show = Cli.run("tune", "--show");
+        assertThat(show.exit()).as(show.err()).isZero();
+        assertThat(show.out()).contains("kernels in force:").contains("GEMM tile").doesNotContain("chosen:");
+        Cli bad = Cli.run("tune", "--seconds", "0");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("--seconds must be in (0, 10]");
+    }
+
+    @Test
     void trainThenEvalThenRefuseBadCheckpoints(@TempDir Path dir) throws Exception {
         Path model = dir.resolve("mlp.safetensors");
         Cli train = Cli.run("train", "--preset", "baseline", "--epochs", "0.1", "--validation", "1000", "--threads", "2",

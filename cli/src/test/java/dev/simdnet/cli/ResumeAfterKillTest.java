@@ -29,8 +29,10 @@ class ResumeAfterKillTest {
         Path state = dir.resolve("killed.state");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector"));
-        // The vector width of this test JVM (-XX:UseAVX=2, -XX:MaxVectorSize=16 in the width executions) for the killed one too.
+        // The vector width (-XX:UseAVX=2, -XX:MaxVectorSize=16 in the width executions) and kernel choice of this JVM for the killed one too.
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("-XX:")).forEach(cmd::add);
+        for (String p : new String[] {"simdnet.cache.dir", "simdnet.gemm.mr"})
+            if (System.getProperty(p) != null) cmd.add("-D" + p + "=" + System.getProperty(p));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(trainArgs(dir, "killed"));
         cmd.addAll(List.of("--state-dir", state.toString()));

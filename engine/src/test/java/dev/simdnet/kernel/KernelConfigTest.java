@@ -14,7 +14,7 @@ class KernelConfigTest {
         assertThat(c.vectorBits()).isEqualTo(FloatVector.SPECIES_PREFERRED.vectorBitSize());
         assertThat(c.nr()).isEqualTo(2 * FloatVector.SPECIES_PREFERRED.length());
         assertThat(c.mr()).isEqualTo(VectorGemm.MR);
-        if (System.getProperty(KernelConfig.MR_PROPERTY) == null) assertThat(c.mr()).isEqualTo(c.registers() >= 32 ? 8 : 4);
+        if (c.source().endsWith("vector registers")) assertThat(c.mr()).isEqualTo(c.registers() >= 32 ? 8 : 4);
         boolean x86 = System.getProperty("os.arch").equals("amd64");
         // The 256-bit execution runs with -XX:UseAVX=2: AVX2 code, 16 registers, whatever the CPU.
         if (x86 && "256".equals(System.getProperty("simdnet.test.max-vector-bits"))) assertThat(c.registers()).isEqualTo(16);
@@ -34,6 +34,48 @@ class KernelConfigTest {
         } finally {
             if (saved == null) System.clearProperty(KernelConfig.MR_PROPERTY);
             else System.setProperty(KernelConfig.MR_PROPERTY, saved);
+        }
+    }
+
+    @Test
+    void aTunedChoiceIsReadBackAndAForeignOrCorruptFileIsIgnoredWithOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("kernels.properties");
+        int rule = KernelConfig.vectorRegisters() >= 32 ? 8 : 4, other = rule == 8 ? 4 : 8;
+        KernelTuner.write(file, other, java.util.List.of(), 512);
+        var warnings = new java.io.ByteArrayOutputStream();
+        var ps = new java.io.PrintStream(warnings, true);
+        KernelConfig tuned = KernelConfig.detect(512, 16, file, ps);
+        assertThat(tuned.mr()).isEqualTo(other);
+        assertThat(tuned.source()).startsWith("tuned: ");
+        assertThat(warnings.size()).isZero();
+
+        // Tuned at another width (or on another CPU, JDK, version): not trusted.
+        KernelConfig foreign = KernelConfig.detect(256, 8, file, ps);
+        assertThat(foreign.mr()).isEqualTo(rule);
+        assertThat(warnings.toString()).contains("ignoring the kernel choice").contains("another vector_bits").contains("simdnet tune");
+
+        warnings.reset();
+        java.nio.file.Files.write(file, new byte[] {0, (byte) 0xFF, 'm', 'r', '=', '9', '\n'});
+        assertThat(KernelConfig.detect(512, 16, file, ps).mr()).isEqualTo(rule);
+        assertThat(warnings.toString().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void tuningMeasuresBothTilesAndWritesTheFasterForTheNextRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String saved = System.getProperty(KernelConfig.CACHE_PROPERTY);
+        System.setProperty(KernelConfig.CACHE_PROPERTY, dir.toString());
+        try (Kernels k = Kernels.create("vector", 1)) {
+            KernelTuner.Result r = KernelTuner.tune(k, 0.005);
+            assertThat(r.rows()).hasSize(6).allSatisfy(row -> assertThat(row.gflops()).isPositive());
+            assertThat(r.file()).isEqualTo(dir.resolve("kernels.properties")).exists();
+            KernelConfig next = KernelConfig.detect(VectorGemm.CONFIG.vectorBits(), VectorGemm.CONFIG.nr() / 2, r.file(), System.err);
+            assertThat(next.mr()).isEqualTo(r.chosen());
+        } finally {
+            if (saved == null) System.clearProperty(KernelConfig.CACHE_PROPERTY);
+            else System.setProperty(KernelConfig.CACHE_PROPERTY, saved);
+        }
+        try (Kernels scalar = Kernels.create("scalar", 1)) {
+            assertThatThrownBy(() -> KernelTuner.tune(scalar, 0.01)).hasMessageContaining("vector kernels");
         }
     }
 }
