@@ -39,8 +39,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Experiment {
 
-    /** Checkpoint metadata keys of the model's front door ({@link Model}): class names, input normalization. */
-    public static final String CLASSES_KEY = Model.CLASSES_KEY, NORMALIZATION_KEY = Model.NORMALIZATION_KEY;
 
     /**
      * @param data     where the data sets are, and whether they may be downloaded
@@ -256,12 +254,12 @@ public final class Experiment {
         meta.put("config", JSON.std.asString(config.toMap()));
         meta.put("metrics", JSON.std.asString(r));
         meta.putAll(data.provenance());
-        meta.put(CLASSES_KEY, JSON.std.asString(data.classes()));
-        meta.put(NORMALIZATION_KEY, JSON.std.asString(Map.of("mean", norm.mean(), "std", norm.std())));
         meta.put("git_commit", BuildInfo.gitCommit());
         meta.put("jdk", Runtime.version().toString());
         if (ev != null) meta.put("test_accuracy", Double.toString(ev.accuracy()));
-        Checkpoint.save(out, o.spec(), o.net(), meta);
+        // Saved through the front door, which writes the class names, the normalization and the recipe with it.
+        Model.of(o.spec(), o.net(), new Model.Input(train.rows(), train.cols(), train.channels(), norm, preprocess(data)), data.classes())
+                .withMetadata(meta).save(out);
         r.put("checkpoint", out.toString());
         return r;
     }
@@ -324,8 +322,14 @@ public final class Experiment {
         facts.put("decode_cached", f.fromCache());
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("data_fingerprint", f.fingerprint());
-        provenance.put("preprocess", folderSettings.digits() ? "digits" : "resize");
         return new Data(train, split, f.test(), norm, f.classes(), facts, provenance);
+    }
+
+    /** How the saved model reads a picture: the digit recipe for MNIST's kind of data and digit folders, else a resize. */
+    private Model.Preprocess preprocess(Data data) {
+        boolean digits = ImageFolder.isImageFolder(options.data().explicitDir()) ? folderSettings.digits()
+                : data.train().rows() == 28 && data.train().cols() == 28 && data.train().channels() == 1;
+        return digits ? Model.Preprocess.DIGITS : Model.Preprocess.RESIZE;
     }
 
     private static int[] range(int from, int to) {

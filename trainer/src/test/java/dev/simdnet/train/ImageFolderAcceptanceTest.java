@@ -77,7 +77,7 @@ class ImageFolderAcceptanceTest {
 
             // The class names travel with the model, by label.
             Checkpoint.Loaded saved = Checkpoint.load(tmp.resolve("folder.safetensors"));
-            assertThat(JSON.std.listFrom(saved.metadata().get(Experiment.CLASSES_KEY))).isEqualTo(names);
+            assertThat(JSON.std.listFrom(saved.metadata().get(Model.CLASSES_KEY))).isEqualTo(names);
             assertThat(saved.spec().classes()).isEqualTo(10);
             assertThat(Model.load(tmp.resolve("folder.safetensors")).classNames()).isEqualTo(names);
         }
