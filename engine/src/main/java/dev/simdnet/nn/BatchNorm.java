@@ -74,6 +74,11 @@ public final class BatchNorm implements Layer {
     @Override
     public BatchNorm replica() { return new BatchNorm(this); }
 
+    @Override
+    public java.util.Map<String, Object> config() {
+        return java.util.Map.of("type", "batchnorm", "name", name, "channels", channels, "momentum", momentum, "eps", eps);
+    }
+
     public String name() { return name; }
     public int channels() { return channels; }
     public float momentum() { return momentum; }

@@ -59,6 +59,11 @@ public final class Conv2d implements Layer {
     @Override
     public Conv2d replica() { return new Conv2d(this); }
 
+    @Override
+    public java.util.Map<String, Object> config() {
+        return java.util.Map.of("type", "conv2d", "name", name, "in", inC, "out", outC, "kernel", kernel, "stride", stride, "pad", pad);
+    }
+
     public String name() { return name; }
     public Parameter weight() { return weight; }
     public Parameter bias() { return bias; }

@@ -25,6 +25,9 @@ public final class Dropout implements Layer {
     @Override
     public Dropout replica() { return new Dropout(name, p); }
 
+    @Override
+    public java.util.Map<String, Object> config() { return java.util.Map.of("type", "dropout", "name", name, "p", p); }
+
     public String name() { return name; }
     public float p() { return p; }
 

@@ -15,6 +15,9 @@ public final class Flatten implements Layer {
     @Override
     public Flatten replica() { return new Flatten(name); }
 
+    @Override
+    public java.util.Map<String, Object> config() { return java.util.Map.of("type", "flatten", "name", name); }
+
     public String name() { return name; }
 
     @Override

@@ -44,4 +44,10 @@ public interface Layer {
      * read, never written), its own activations and caches. Not for training: replicas share gradients.
      */
     Layer replica();
+
+    /**
+     * What rebuilds this layer without its weights, for a checkpoint of a network built in code ({@link Layers}):
+     * its type and settings, or null for a layer {@link Layers} cannot rebuild.
+     */
+    default java.util.Map<String, Object> config() { return null; }
 }

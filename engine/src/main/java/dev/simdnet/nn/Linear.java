@@ -50,6 +50,9 @@ public final class Linear implements Layer {
     @Override
     public Linear replica() { return new Linear(this); }
 
+    @Override
+    public java.util.Map<String, Object> config() { return java.util.Map.of("type", "linear", "name", name, "in", in, "out", out); }
+
     public String name() { return name; }
     public int in() { return in; }
     public int out() { return out; }

@@ -28,6 +28,9 @@ public final class MaxPool2d implements Layer {
     @Override
     public MaxPool2d replica() { return new MaxPool2d(name, size, stride); }
 
+    @Override
+    public java.util.Map<String, Object> config() { return java.util.Map.of("type", "maxpool2d", "name", name, "size", size, "stride", stride); }
+
     public String name() { return name; }
 
     @Override

@@ -17,6 +17,9 @@ public final class Relu implements Layer {
     @Override
     public Relu replica() { return new Relu(name); }
 
+    @Override
+    public java.util.Map<String, Object> config() { return java.util.Map.of("type", "relu", "name", name); }
+
     public String name() { return name; }
 
     @Override

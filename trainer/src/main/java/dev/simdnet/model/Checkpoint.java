@@ -1,6 +1,7 @@
 package dev.simdnet.model;
 
 import dev.simdnet.nn.Parameter;
+import dev.simdnet.nn.Layers;
 import dev.simdnet.nn.Sequential;
 import dev.simdnet.tensor.Tensor;
 
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,6 +23,8 @@ public final class Checkpoint {
     public static final String FORMAT_KEY = "format";
     public static final String FORMAT = "simdnet-model/1";
     public static final String MODEL_KEY = "model";
+    /** Metadata key of a network built in code: its layers' settings ({@link Layers}), a JSON array. */
+    public static final String LAYERS_KEY = "layers";
 
     private Checkpoint() {}
 
@@ -32,6 +36,8 @@ public final class Checkpoint {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT_KEY, FORMAT);
         meta.put(MODEL_KEY, spec.describe());
+        // A registry name rebuilds its network; any other network is saved with its layers, so that it loads back.
+        if (!Models.exists(spec.name())) meta.put(LAYERS_KEY, com.fasterxml.jackson.jr.ob.JSON.std.asString(Layers.describe(net)));
         meta.putAll(metadata);
         SafeTensors.write(file, weights(net, ""), meta);
     }
@@ -60,12 +66,29 @@ public final class Checkpoint {
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file + " has no valid model description: " + e.getMessage());
         }
-        if (!Models.exists(spec.name()))
+        Sequential net;
+        if (Models.exists(spec.name())) {
+            net = Models.build(spec, 0);
+        } else if (c.metadata().containsKey(LAYERS_KEY)) {
+            try {
+                net = Layers.build(layersOf(c.metadata().get(LAYERS_KEY)));
+            } catch (IllegalArgumentException | ClassCastException | IOException e) {
+                throw new CheckpointException(file + ": its network ('" + spec.name() + "', built in code) cannot be rebuilt: " + e.getMessage());
+            }
+        } else {
             throw new CheckpointException(file + " holds a '" + spec.name() + "' model, which this version does not know (known: "
                     + String.join(", ", Models.names()) + ")");
-        Sequential net = Models.build(spec, 0);
+        }
         copyWeights(c.tensors(), "", net, file);
         return new Loaded(spec, net, c.metadata(), file);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> layersOf(String json) throws IOException {
+        List<Object> list = com.fasterxml.jackson.jr.ob.JSON.std.listFrom(json);
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (Object o : list) out.add((Map<String, Object>) o);
+        return out;
     }
 
     /** Loads and checks that the checkpoint is of the expected architecture. */

@@ -122,6 +122,35 @@ class ModelTest {
     }
 
     @Test
+    void aNetworkBuiltInCodeIsSavedWithItsLayersAndLoadsBack(@TempDir Path dir) throws Exception {
+        var rng = new java.util.SplittableRandom(4);
+        Sequential net = new Sequential(new dev.simdnet.nn.Conv2d("c1", 1, 8, 3, 2, 1, rng), new dev.simdnet.nn.Relu("r1"),
+                new dev.simdnet.nn.Flatten("f"), new dev.simdnet.nn.Linear("out", 14 * 14 * 8, 10, rng, true));
+        ModelSpec spec = new ModelSpec("mine", new int[] {28, 28, 1}, 10, 0f);
+        Model m = Model.of(spec, net, new Model.Input(28, 28, 1, Normalization.MNIST, Model.Preprocess.DIGITS), Model.numberedClasses(10));
+        Path file = dir.resolve("mine.safetensors");
+        m.save(file);
+        Model back = Model.load(file);
+        assertThat(back.spec()).isEqualTo(spec);
+        assertSameBits("probabilities of the rebuilt network", back.predict(sample(5)).probabilities(), m.predict(sample(5)).probabilities());
+
+        // A layer that cannot describe itself is refused when saved, not written half-way.
+        dev.simdnet.nn.Layer custom = new dev.simdnet.nn.Layer() {
+            final dev.simdnet.nn.Relu inner = new dev.simdnet.nn.Relu("custom");
+            @Override public String name() { return "custom"; }
+            @Override public int[] outputShape(int[] shape) { return shape; }
+            @Override public dev.simdnet.tensor.Tensor forward(dev.simdnet.tensor.Tensor x, dev.simdnet.nn.Context ctx) { return inner.forward(x, ctx); }
+            @Override public dev.simdnet.tensor.Tensor backward(dev.simdnet.tensor.Tensor dy, dev.simdnet.nn.Context ctx) { return inner.backward(dy, ctx); }
+            @Override public dev.simdnet.nn.Layer replica() { return this; }
+        };
+        Sequential odd = new Sequential(new dev.simdnet.nn.Flatten("f"), custom, new dev.simdnet.nn.Linear("out", 784, 10, rng, true));
+        Model oddModel = Model.of(spec, odd, new Model.Input(28, 28, 1, Normalization.MNIST, Model.Preprocess.DIGITS), Model.numberedClasses(10));
+        assertThatThrownBy(() -> oddModel.save(dir.resolve("odd.safetensors"))).hasMessageContaining("layer custom")
+                .hasMessageContaining("cannot be saved");
+        assertThat(dir.resolve("odd.safetensors")).doesNotExist();
+    }
+
+    @Test
     void aModelFromCodeMustMatchItsNetwork() {
         ModelSpec spec = ModelSpec.mnist("mlp", 0f);
         Sequential net = Models.build(spec, 1);
