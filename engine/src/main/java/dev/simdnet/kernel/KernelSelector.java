@@ -13,8 +13,13 @@ final class KernelSelector {
         return ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
     }
 
+    /** Whether the scalar fall-back was announced: a program that opens several kernel sets hears it once. */
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
+
     static Kernels create(String mode, int threads) {
-        return create(mode, threads, vectorModulePresent(), System.err);
+        boolean present = vectorModulePresent();
+        boolean warn = !present && mode.equals("auto") && !WARNED.getAndSet(true);
+        return create(mode, threads, present, warn ? System.err : new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
     }
 
     /** {@link #create(String, int)} with the module's presence and the warning stream given (for tests). */
