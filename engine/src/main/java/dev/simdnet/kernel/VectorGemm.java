@@ -48,11 +48,11 @@ final class VectorGemm {
     /** Columns of the micro-tile: two vectors. */
     static final int NR = 2 * L;
     /** Depth of a packed block: a {@code KC × NR} panel of B is 16 KiB on AVX2 (32 on AVX-512), in L1. */
-    static final int KC = 256;
+    static final int KC = CONFIG.blocks().kc();
     /** Rows of a packed block of A: {@code MC × KC} floats, 96 KiB, stays in L2. */
-    static final int MC = 96;
+    static final int MC = CONFIG.blocks().mc();
     /** Columns of a packed block of B: {@code KC × NC} floats, 2 MiB, lives in L3. */
-    static final int NC = 2048;
+    static final int NC = CONFIG.blocks().nc();
     /**
      * A row-major A is read in place (not packed) when the block of C is at most this wide, or the
      * reduction at most {@link #IN_PLACE_MAX_K} long (rows of a few cache lines; dcol = dy·W with k = 32

@@ -38,6 +38,32 @@ class KernelConfigTest {
     }
 
     @Test
+    void theBlocksOverrideWinsAndABadOneIsRefused() {
+        String saved = System.getProperty(KernelConfig.BLOCKS_PROPERTY);
+        CacheSizes caches = new CacheSizes(32 << 10, 512 << 10, 32 << 20, 16, "test");
+        try {
+            System.setProperty(KernelConfig.BLOCKS_PROPERTY, "128, 64, 1024");
+            assertThat(KernelConfig.blocks(caches, 16)).isEqualTo(new KernelConfig.Blocks(128, 64, 1024, "-D" + KernelConfig.BLOCKS_PROPERTY));
+            for (String bad : new String[] {"128,64", "a,b,c", "128,60,1024", "128,64,1000", "8,64,1024", "128,64,1024,5"}) {
+                System.setProperty(KernelConfig.BLOCKS_PROPERTY, bad);
+                assertThatThrownBy(() -> KernelConfig.blocks(caches, 16)).as(bad).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("GEMM blocks").satisfiesAnyOf(
+                                e -> assertThat(e.getMessage()).contains("KC,MC,NC"), e -> assertThat(e.getMessage()).contains("mc"));
+            }
+        } finally {
+            if (saved == null) System.clearProperty(KernelConfig.BLOCKS_PROPERTY);
+            else System.setProperty(KernelConfig.BLOCKS_PROPERTY, saved);
+        }
+        // In force: what the GEMM runs is what the configuration says.
+        assertThat(VectorGemm.KC).isEqualTo(VectorGemm.CONFIG.blocks().kc());
+        assertThat(VectorGemm.MC).isEqualTo(VectorGemm.CONFIG.blocks().mc());
+        assertThat(VectorGemm.NC).isEqualTo(VectorGemm.CONFIG.blocks().nc());
+        assertThat(VectorGemm.CONFIG.toMap()).containsKeys("gemm_blocks", "gemm_blocks_source");
+        String forced = System.getProperty(KernelConfig.BLOCKS_PROPERTY);
+        if (forced != null) assertThat(VectorGemm.CONFIG.blocks().source()).contains(KernelConfig.BLOCKS_PROPERTY);
+    }
+
+    @Test
     void aTunedChoiceIsReadBackAndAForeignOrCorruptFileIsIgnoredWithOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path file = dir.resolve("kernels.properties");
         int rule = KernelConfig.vectorRegisters() >= 32 ? 8 : 4, other = rule == 8 ? 4 : 8;
