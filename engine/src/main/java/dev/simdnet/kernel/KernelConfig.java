@@ -81,7 +81,10 @@ public record KernelConfig(int vectorBits, int registers, int mr, int nr, String
                         throw new IOException("it was tuned for another " + e.getKey() + " (" + p.getProperty(e.getKey()) + ", this is " + e.getValue() + ")");
                 int mr = Integer.parseInt(p.getProperty("mr", "").strip());
                 if (mr != 4 && mr != 8) throw new IOException("its tile height " + mr + " is not 4 or 8");
-                return new KernelConfig(vectorBits, registers, mr, 2 * lanes, "tuned: " + cache, blocks);
+                Blocks tunedBlocks = System.getProperty(BLOCKS_PROPERTY) != null ? blocks
+                        : new Blocks(Integer.parseInt(p.getProperty("kc", "").strip()), Integer.parseInt(p.getProperty("mc", "").strip()),
+                                Integer.parseInt(p.getProperty("nc", "").strip()), "tuned: " + cache);
+                return new KernelConfig(vectorBits, registers, mr, 2 * lanes, "tuned: " + cache, tunedBlocks);
             } catch (IOException | RuntimeException e) {
                 warnings.println("simdnet: ignoring the kernel choice in " + cache + ": " + e.getMessage() + "; run 'simdnet tune' to measure again");
             }
@@ -101,7 +104,23 @@ public record KernelConfig(int vectorBits, int registers, int mr, int nr, String
                 throw new IllegalArgumentException("GEMM blocks: -D" + BLOCKS_PROPERTY + " must be KC,MC,NC, got '" + given + "'");
             }
         }
-        return new Blocks(256, 96, 2048, "fixed");
+        return FIXED;
+    }
+
+    /** The blocks measured at 87% of the FMA peak at 1024³ on Zen 5 (AVX-512), the default everywhere until tuned. */
+    static final Blocks FIXED = new Blocks(256, 96, 2048, "fixed");
+
+    /**
+     * The blocks these caches give by the usual analytical rule (BLIS): a {@code kc × nr} panel of B fills half of
+     * L1, an {@code mc × kc} block of A half of L2, a {@code kc × nc} block of B half of this core's share of L3.
+     * Caches differ more than the rule knows (associativity, prefetchers, what a VM reports), so it is one of the
+     * candidates {@code simdnet tune} measures, never trusted unmeasured.
+     */
+    static Blocks fromCaches(CacheSizes c, int nr) {
+        int kc = Math.clamp(c.l1d() / 2 / (4L * nr) / 16 * 16, 64, 512);
+        int mc = Math.clamp(c.l2() / 2 / (4L * kc) / 8 * 8, 16, 1024);
+        int nc = Math.clamp(c.l3() / Math.max(1, c.l3Sharers()) / 2 / (4L * kc) / 64 * 64, 256, 16384);
+        return new Blocks(kc, mc, nc, "caches: " + c);
     }
 
     /** The file {@code simdnet tune} writes: {@code <cache>/simdnet/kernels.properties}. */
