@@ -58,7 +58,7 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "K", defaultValue = "1", description = "Show the K most likely digits. Default: ${DEFAULT-VALUE}.")
     int top;
 
-    @Option(names = "--json", description = "One JSON object per line: file, digit (null for no digit), probability, top.")
+    @Option(names = "--json", description = "One JSON object per line: file, digit (null for no digit), probability, sure, top.")
     boolean json;
 
     @Option(names = "--save-input", paramLabel = "DIR", description = "Save the 28x28 image the model saw for each file, as PNG.")
@@ -176,12 +176,16 @@ final class ClassifyCommand implements Callable<Integer> {
             }
             int off = (j++) * classes;
             int[] order = Model.mostLikelyFirst(probs, off, classes);
+            // Under the calibrated threshold the answer is "not sure": the top guess stays in "digit", so scripts
+            // that read it keep working, and the two best guesses are shown.
+            boolean sure = classifier.calibration().sure(probs[off + order[0]]);
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("file", it.file().toString());
                 m.put("digit", order[0]);
                 m.put("class", names.get(order[0]));
                 m.put("probability", probs[off + order[0]]);
+                m.put("sure", sure);
                 List<Map<String, Object>> topK = new ArrayList<>();
                 for (int t = 0; t < Math.min(top, classes); t++)
                     topK.add(Map.of("digit", order[t], "class", names.get(order[t]), "probability", probs[off + order[t]]));
@@ -189,7 +193,9 @@ final class ClassifyCommand implements Callable<Integer> {
                 out.println(JSON.std.asString(m));
             } else {
                 StringBuilder line = new StringBuilder(it.file() + ": ");
-                for (int t = 0; t < Math.min(top, classes); t++)
+                if (!sure) line.append("not sure: ").append(String.format(Locale.ROOT, "%s (%.1f%%) or %s (%.1f%%)",
+                        names.get(order[0]), 100 * probs[off + order[0]], names.get(order[1]), 100 * probs[off + order[1]]));
+                for (int t = sure ? 0 : 2; t < Math.min(top, classes); t++)
                     line.append(t == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s (%.1f%%)", names.get(order[t]), 100 * probs[off + order[t]]));
                 out.println(line);
             }

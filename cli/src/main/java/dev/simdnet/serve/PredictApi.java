@@ -95,8 +95,13 @@ final class PredictApi {
         }
         int best = 0;
         for (int i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+        // Under the calibrated threshold the answer is "not sure": "digit" keeps the top guess, "sure" says so.
+        int second = best == 0 ? 1 : 0;
+        for (int i = 0; i < probs.length; i++) if (i != best && probs[i] > probs[second]) second = i;
         out.put("digit", best);
         out.put("class", model.classNames().get(best));
+        out.put("sure", model.calibration().sure(probs[best]));
+        out.put("second", second);
         out.put("probabilities", probs);
         out.put("input", r.digit());
         if (maps != null) out.put("features", maps);

@@ -167,8 +167,11 @@
     }
   }
 
-  function setResult(digit, v) {
+  function pct(p) { return (100 * p).toFixed(1) + '%'; }
+
+  function setResult(digit, v, sure) {
     resultEl.dataset.digit = digit === null ? 'none' : String(digit);
+    resultEl.dataset.sure = digit === null ? '' : String(sure !== false);
     resultEl.dataset.version = String(v);
   }
 
@@ -177,6 +180,7 @@
     errorEl.hidden = true;
     guessEl.textContent = 'no digit';
     guessEl.classList.add('none');
+    guessEl.classList.remove('unsure');
     confidenceEl.textContent = 'Draw a digit in the box.';
     drawBars(null, -1);
     drawPreview(null);
@@ -189,19 +193,29 @@
     if (a.digit === null) {
       guessEl.textContent = 'no digit';
       guessEl.classList.add('none');
+      guessEl.classList.remove('unsure');
       confidenceEl.textContent = 'Not enough ink to read: keep drawing.';
       drawBars(null, -1);
       drawPreview(null);
       clearFeatures();
+    } else if (a.sure === false) {
+      // Under the threshold calibrated on validation writers: say so, with the two best guesses.
+      guessEl.textContent = a.digit + ' or ' + a.second + '?';
+      guessEl.classList.remove('none');
+      guessEl.classList.add('unsure');
+      confidenceEl.textContent = 'Not sure: ' + pct(a.probabilities[a.digit]) + ' ' + a.digit + ', ' + pct(a.probabilities[a.second]) + ' ' + a.second + '.';
+      drawBars(a.probabilities, a.digit);
+      drawPreview(a.input);
+      drawFeatures(a.features || []);
     } else {
       guessEl.textContent = String(a.digit);
-      guessEl.classList.remove('none');
-      confidenceEl.textContent = (100 * a.probabilities[a.digit]).toFixed(1) + '% sure';
+      guessEl.classList.remove('none', 'unsure');
+      confidenceEl.textContent = pct(a.probabilities[a.digit]) + ' sure';
       drawBars(a.probabilities, a.digit);
       drawPreview(a.input);
       drawFeatures(a.features || []);
     }
-    setResult(a.digit, v);
+    setResult(a.digit, v, a.sure);
   }
 
   function showError(message, v) {
