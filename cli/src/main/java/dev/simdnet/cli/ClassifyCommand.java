@@ -3,6 +3,7 @@ package dev.simdnet.cli;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.model.Model;
+import dev.simdnet.model.TestTimeAugmentation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,6 +61,9 @@ final class ClassifyCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "One JSON object per line: file, digit (null for no digit), probability, sure, top.")
     boolean json;
+
+    @Option(names = "--tta", description = "Test-time augmentation: average the digit read as it is and in 6 copies shifted by a pixel or scaled by 10%% (7 times the network's work).")
+    boolean tta;
 
     @Option(names = "--save-input", paramLabel = "DIR", description = "Save the 28x28 image the model saw for each file, as PNG.")
     Path saveInput;
@@ -158,7 +162,8 @@ final class ClassifyCommand implements Callable<Integer> {
         for (int i = 0; i < items.length; i++) if (items[i].prepared() != null && items[i].prepared().found()) digits.add(i);
         float[] batch = new float[digits.size() * size];
         for (int j = 0; j < digits.size(); j++) System.arraycopy(items[digits.get(j)].prepared().pixels(), 0, batch, j * size, size);
-        float[] probs = digits.isEmpty() ? new float[0] : classifier.probabilities(batch, digits.size());
+        float[] probs = digits.isEmpty() ? new float[0]
+                : tta ? TestTimeAugmentation.probabilities(classifier, batch, digits.size()) : classifier.probabilities(batch, digits.size());
 
         boolean failed = false;
         for (int i = 0, j = 0; i < items.length; i++) {
