@@ -97,7 +97,7 @@ class CalibrateCliTest {
     }
 
     @Test
-    void badOptionsAreOneLineUsageErrors() {
+    void badOptionsAreOneLineUsageErrors() throws Exception {
         Path out = dir.resolve("x.safetensors");
         for (String[] args : List.of(
                 new String[] {"calibrate", "--output", out.toString()},
@@ -125,6 +125,16 @@ class CalibrateCliTest {
             assertThat(r.exit()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
             assertThat(r.oneLineError()).as(r.err()).isTrue();
         }
+        java.nio.file.Files.createDirectories(dir.resolve("trainonly/train/1"));
+        Cli trainOnly = Cli.run("calibrate", "--data", dir.resolve("trainonly").toString(), "--output", out.toString());
+        assertThat(trainOnly.exit()).isEqualTo(1);
+        assertThat(trainOnly.err()).contains("without val/");
+        Path wrongClass = java.nio.file.Files.createDirectories(dir.resolve("wrongclass/cat"));
+        java.nio.file.Files.write(wrongClass.resolve("a.png"), new byte[] {1});
+        Cli cat = Cli.run("calibrate", "--data", dir.resolve("wrongclass").toString(), "--output", out.toString());
+        assertThat(cat.exit()).isEqualTo(1);
+        assertThat(cat.oneLineError()).as(cat.err()).isTrue();
+        assertThat(cat.err()).contains("no class 'cat'");
         Cli badFolder = Cli.run("calibrate", "--data", dir.resolve("nowhere").toString(), "--output", out.toString());
         assertThat(badFolder.exit()).isEqualTo(1);
         assertThat(badFolder.oneLineError()).as(badFolder.err()).isTrue();
