@@ -77,7 +77,9 @@ class CalibrateCliTest {
         }
         assertThat(unsure).isPositive();
         // An uncalibrated model is always sure.
-        Cli plain = Cli.run("classify", pics.toString(), "--json");
+        Path uncalibrated = dir.resolve("uncalibrated.safetensors");
+        Model.bundled().withCalibration(Calibration.NONE).save(uncalibrated);
+        Cli plain = Cli.run("classify", pics.toString(), "--json", "--model", uncalibrated.toString());
         assertThat(plain.out()).doesNotContain("\"sure\":false");
     }
 
