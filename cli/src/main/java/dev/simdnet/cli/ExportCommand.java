@@ -37,7 +37,10 @@ final class ExportCommand implements Callable<Integer> {
         if (!format.equals("onnx"))
             throw new CommandLine.ParameterException(spec.commandLine(), "unknown --format '" + format + "': the format is onnx");
         if (Files.isDirectory(out)) throw new CommandLine.ParameterException(spec.commandLine(), out + " is a folder: name the file to write, e.g. model.onnx");
-        Model model = checkpoint.equals("bundled") && !Files.exists(Path.of(checkpoint)) ? Model.bundled() : Model.load(Path.of(checkpoint));
+        Path in = Path.of(checkpoint);
+        boolean bundled = checkpoint.equals("bundled") && !Files.exists(in);
+        if (!bundled && !Files.isRegularFile(in)) throw new java.nio.file.NoSuchFileException(checkpoint);
+        Model model = bundled ? Model.bundled() : Model.load(in);
         OnnxExport.write(model, out);
         spec.commandLine().getErr().println("wrote " + out + " (" + Files.size(out) + " bytes): " + model);
         return 0;

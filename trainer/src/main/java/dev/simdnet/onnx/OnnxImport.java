@@ -111,7 +111,10 @@ public final class OnnxImport {
             in.setRecursionLimit(32); // a model nests a few levels; a hostile file may nest thousands
             proto = ModelProto.parseFrom(in);
         } catch (IOException e) { // InvalidProtocolBufferException: all a byte array can throw
-            throw new CheckpointException(source + " is not a readable ONNX model (damaged or truncated protobuf: " + e.getMessage() + ")");
+            String why = String.valueOf(e.getMessage());
+            int dot = why.indexOf('.');
+            throw new CheckpointException(source + " is not a readable ONNX model (damaged or truncated protobuf: "
+                    + (dot > 0 ? why.substring(0, dot) : why) + ")");
         } catch (RuntimeException e) {
             throw new CheckpointException(source + " is not a readable ONNX model (" + e.getClass().getSimpleName() + ")");
         }
