@@ -1046,7 +1046,10 @@ public final class OnnxImport {
             Normalization norm = new Normalization((float) mean, (float) std);
             String name = "onnx";
             try {
-                if (meta.containsKey("model")) name = "onnx-" + ModelSpec.parse(meta.get("model")).name();
+                if (meta.containsKey("model")) {
+                    String was = ModelSpec.parse(meta.get("model")).name();
+                    name = was.startsWith("onnx") ? was : "onnx-" + was; // an import exported again keeps its name
+                }
             } catch (IllegalArgumentException e) {
                 // not a simdnet export: keep "onnx"
             }

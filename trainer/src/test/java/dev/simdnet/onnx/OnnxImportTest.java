@@ -51,6 +51,10 @@ class OnnxImportTest {
         assertThat(OnnxTesting.maxDiff(a, b)).isLessThanOrEqualTo(1e-6);
         assertThat(imported.input().preprocess()).isEqualTo(Model.Preprocess.DIGITS);
         assertThat(imported.metadata()).containsEntry("test_accuracy", bundled.metadata().get("test_accuracy"));
+        assertThat(imported.spec().name()).isEqualTo("onnx-fast");
+        Model twice = OnnxImport.decode(OnnxExport.toBytes(imported), "again.onnx"); // exported again, read again
+        assertThat(twice.spec().name()).isEqualTo("onnx-fast");
+        assertThat(OnnxTesting.maxDiff(twice.probabilities(x, 1000), b)).isZero();
         // An imported network is a network built in code: it saves with its layers and loads back.
         Path ckpt = dir.resolve("digits-again.safetensors");
         imported.save(ckpt);
