@@ -19,7 +19,7 @@ for preset in fast lenet; do
 done
 benchmarks/wait-idle.sh 0.5 120 || true
 mvn -B -q -o verify -pl engine,trainer -am -Dtest=OnnxReport -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true \
-    -Dwidth.tests.skip=true -Dsimdnet.test.data="$DATA" -Dsimdnet.onnx.report="$OUT" \
+    -Dwidth.tests.skip=true -Dsimdnet.onnx.rounds="${ROUNDS:-7}" -Dsimdnet.test.data="$DATA" -Dsimdnet.onnx.report="$OUT" \
     -Dsimdnet.onnx.models="$OUT/fast.safetensors,$OUT/lenet.safetensors,bundled,seeded:best" > "$OUT/report.log" 2>&1 \
     || { tail -50 "$OUT/report.log"; exit 1; }
 cat "$OUT/report.md"
