@@ -58,7 +58,10 @@ final class ExportCommand implements Callable<Integer> {
     }
 
     private Model model() throws java.io.IOException {
-        return bundled() ? Model.bundled() : Model.load(Path.of(checkpoint));
+        if (bundled()) return Model.bundled();
+        Path in = Path.of(checkpoint);
+        if (!Files.isRegularFile(in)) throw new java.nio.file.NoSuchFileException(checkpoint);
+        return Model.load(in);
     }
 
     private int writeWebApp() throws Exception {
