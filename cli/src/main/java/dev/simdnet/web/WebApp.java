@@ -67,7 +67,7 @@ public final class WebApp {
      * must be new, empty, or one this method wrote before (its files are replaced); anything else is refused, so
      * that no unrelated file is overwritten.
      */
-    public static Written write(Model model, String name, byte[] onnx, Path dir) throws IOException {
+    static Written write(Model model, String name, byte[] onnx, Path dir) throws IOException {
         requireDigitModel(model);
         requireWritable(dir);
         Files.createDirectories(dir.resolve("ort"));
