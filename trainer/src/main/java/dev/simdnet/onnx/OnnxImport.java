@@ -62,8 +62,11 @@ import java.util.SplittableRandom;
 public final class OnnxImport {
     private OnnxImport() {}
 
-    /** The largest file read: 512 MiB, far above any CNN this engine runs. */
-    public static final long MAX_FILE_BYTES = 512L << 20;
+    /**
+     * The largest file read: 256 MiB, far above any CNN this engine runs (lenet's export is 1.7 MB), and small enough
+     * that reading one (the file's bytes, which the tensors alias, plus its float weights) fits a default heap.
+     */
+    public static final long MAX_FILE_BYTES = 256L << 20;
     static final int MAX_NODES = 10_000, MAX_INITIALIZERS = 10_000, MAX_ATTRIBUTES = 64, MAX_RANK = 8;
     /** Largest dimension of any tensor or of the input. */
     static final long MAX_DIM = 1 << 24;
@@ -75,7 +78,7 @@ public final class OnnxImport {
     static final int MAX_IR_VERSION = 11;
     /** The operators read, for the message that refuses any other. */
     static final List<String> OPERATORS = List.of("Conv", "BatchNormalization", "Relu", "MaxPool", "Flatten", "Reshape", "Gemm",
-            "MatMul", "Add", "Sub", "Mul", "Div", "Softmax", "Constant", "Identity", "Dropout", "Cast", "Shape", "Gather",
+            "MatMul", "Add", "Sub", "Mul", "Div", "Softmax", "Constant", "Identity", "Dropout", "Cast", "CastLike", "Shape", "Gather",
             "Unsqueeze", "Squeeze", "Concat", "Slice", "Transpose");
 
     /** A file to read as ONNX: named {@code *.onnx}, or a protobuf rather than a safetensors header at its start. */
@@ -109,6 +112,7 @@ public final class OnnxImport {
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes);
             in.setRecursionLimit(32); // a model nests a few levels; a hostile file may nest thousands
+            in.enableAliasing(true);  // raw_data views the file's bytes rather than copying them
             proto = ModelProto.parseFrom(in);
         } catch (IOException e) { // InvalidProtocolBufferException: all a byte array can throw
             String why = String.valueOf(e.getMessage());
@@ -302,6 +306,7 @@ public final class OnnxImport {
                 case "Identity" -> put(value(0));
                 case "Dropout" -> dropout(n);
                 case "Cast" -> cast(n);
+                case "CastLike" -> castLike(n);
                 case "Conv" -> conv(n);
                 case "BatchNormalization" -> batchNorm(n);
                 case "Relu" -> {
@@ -545,6 +550,32 @@ public final class OnnxImport {
                 }
             } else {
                 throw fail("casts to type " + to + ": not supported");
+            }
+        }
+
+        /** CastLike(x, target): the dynamo exporter's way of giving a Python scalar the activations' type. */
+        private void castLike(NodeProto n) {
+            Object v = value(0), like = value(1);
+            boolean toFloat = like instanceof Act || ((Const) like).f() != null;
+            if (v instanceof Act) {
+                if (!toFloat) throw fail("casts the activations to an integer type: only float32 is supported");
+                put(v);
+                return;
+            }
+            Const c = (Const) v;
+            if (toFloat == (c.f() != null)) {
+                put(c);
+            } else if (toFloat) {
+                float[] f = new float[c.i().length];
+                for (int i = 0; i < f.length; i++) {
+                    if (c.i()[i] == BATCH) throw fail("casts the batch size to a float");
+                    f[i] = c.i()[i];
+                }
+                put(new Const(c.dims(), f, null));
+            } else {
+                long[] l = new long[c.f().length];
+                for (int i = 0; i < l.length; i++) l[i] = (long) c.f()[i];
+                put(new Const(c.dims(), null, l));
             }
         }
 

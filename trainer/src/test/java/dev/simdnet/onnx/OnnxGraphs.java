@@ -133,7 +133,7 @@ final class OnnxGraphs {
     }
 
     /**
-     * The dynamo exporter's pattern: scalar initializers for the normalization, Conv without bias then
+     * The dynamo exporter's pattern: scalar initializers for the normalization (one through CastLike), Conv without bias then
      * BatchNormalization, Relu, MaxPool, the flatten as Shape, Gather, Unsqueeze, Concat with -1, Reshape (or, with
      * {@code slice}, Shape, Slice, Concat), MatMul + Add, Relu, Gemm.
      */
@@ -143,7 +143,9 @@ final class OnnxGraphs {
         g.addInput(value("x", "s0", C, H, W));
         g.addInitializer(floats("scalar_tensor_default", new float[] {0.45f}));
         g.addInitializer(floats("scalar_tensor_default_1", new float[] {0.25f}));
-        g.addNode(node("Sub", "node_Sub_0", List.of("x", "scalar_tensor_default"), List.of("sub")));
+        // torchlib gives a Python scalar the input's type with CastLike (opset 15+).
+        g.addNode(node("CastLike", "node_CastLike_0", List.of("scalar_tensor_default", "x"), List.of("mean_like")));
+        g.addNode(node("Sub", "node_Sub_0", List.of("x", "mean_like"), List.of("sub")));
         g.addNode(node("Div", "node_Div_1", List.of("sub", "scalar_tensor_default_1"), List.of("div")));
         g.addInitializer(floats("conv1.weight", random(rng, 6 * C * 9, 0.3), 6, C, 3, 3));
         g.addNode(node("Conv", "node_Conv_2", List.of("div", "conv1.weight"), List.of("conv2d"),
