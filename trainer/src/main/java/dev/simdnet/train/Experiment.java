@@ -64,6 +64,7 @@ public final class Experiment {
     private float distillWeight, distillTemperature;
     private ImageFolder.Settings folderSettings = ImageFolder.Settings.DEFAULT;
     private Integer folderValidation;
+    private Trainer.Parallel parallel;
 
     public Experiment(TrainConfig config, Kernels kernels, Options options, TrainListener listener) {
         this.config = config;
@@ -88,6 +89,12 @@ public final class Experiment {
     public Experiment imageFolder(ImageFolder.Settings settings, Integer validation) {
         this.folderSettings = settings;
         this.folderValidation = validation;
+        return this;
+    }
+
+    /** Data-parallel training: the steps are taken by {@code p}'s shards (see {@link Trainer#parallel}); call before {@link #run}. */
+    public Experiment dataParallel(Trainer.Parallel p) {
+        this.parallel = p;
         return this;
     }
 
@@ -197,6 +204,7 @@ public final class Experiment {
         }
         t.freeze(frozen);
         if (profile != null) t.profile(profile);
+        if (parallel != null) t.parallel(parallel);
         trainer = t;
         Trainer.Outcome o = t.run(train, norm, split.train(), split.validation(), options.resume());
 
