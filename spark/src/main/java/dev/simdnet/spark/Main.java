@@ -311,14 +311,14 @@ public final class Main implements Runnable {
 
         private static void checkLocalInput(String input) throws IOException {
             if (hasScheme(input)) return;
-            Path p = Path.of(input.replaceFirst("^file:(//)?", ""));
+            Path p = BatchClassifier.localPath(input);
             if (!Files.exists(p)) throw new FileNotFoundException("--input " + input + ": no such file or folder");
             if (!Files.isReadable(p)) throw new AccessDeniedException(input);
         }
 
         private static void checkOutput(String output) throws IOException {
             if (hasScheme(output)) return;
-            Path parent = Path.of(output.replaceFirst("^file:(//)?", "")).toAbsolutePath().getParent();
+            Path parent = BatchClassifier.localPath(output).getParent();
             Files.createDirectories(parent);
             if (!Files.isWritable(parent)) throw new IOException("cannot write the output " + output + ": " + parent + " is not writable");
         }
