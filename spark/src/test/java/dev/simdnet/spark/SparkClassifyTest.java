@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SparkClassifyTest {
     @TempDir static Path dir;
     static Path pictures;
-    static final int DIGITS = 300;
+    static final int DIGITS = 120;
     static final List<String> DAMAGED = List.of("3/truncated.png", "3/not-a-picture.png", "7/empty.jpg", "blank.png");
 
     @BeforeAll
@@ -33,7 +33,7 @@ class SparkClassifyTest {
         pictures = dir.resolve("pictures");
         List<PenDigits.PenDigit> digits = PenDigits.load(TestSpark.data().resolve("pendigits").resolve(PenDigits.TRAIN_FILE));
         for (int i = 0; i < DIGITS; i++) {
-            PenDigits.PenDigit d = digits.get(i * 7);
+            PenDigits.PenDigit d = digits.get(i * 17);
             Path f = pictures.resolve(Integer.toString(d.label())).resolve("w" + d.writer() + "_" + i + ".png");
             Files.createDirectories(f.getParent());
             ImageIO.write(PenDigits.render(d, PenDigits.RenderOptions.CANVAS_280, i), "png", f.toFile());
@@ -110,6 +110,30 @@ class SparkClassifyTest {
         }
         assertThat(checked).isEqualTo(DIGITS);
         assertThat(out.toString()).contains("\"read\":" + (DIGITS + 4), "\"failed\":3");
+    }
+
+    @Test
+    void aMissingModelOrInputIsOneLineBeforeAnyTask() throws Exception {
+        var cl = Main.commandLine(null);                                 // no session: each refusal comes before one is made
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        assertThat(cl.execute("classify", "--input", pictures.toString(), "--output", dir.resolve("x.csv").toString(),
+                "--model", dir.resolve("nope.safetensors").toString())).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: model " + dir.resolve("nope.safetensors") + " not found: train one, or leave out --model for the bundled one"
+                + System.lineSeparator());
+        Path damaged = dir.resolve("damaged.safetensors");
+        Files.writeString(damaged, "not a model");
+        err.getBuffer().setLength(0);
+        assertThat(cl.execute("classify", "--input", pictures.toString(), "--output", dir.resolve("x.csv").toString(), "--model", damaged.toString()))
+                .isEqualTo(1);
+        assertThat(err.toString().lines().toList()).hasSize(1).allMatch(l -> l.startsWith("error: ") && l.contains(damaged.toString()));
+        err.getBuffer().setLength(0);
+        assertThat(cl.execute("classify", "--input", dir.resolve("no-such-folder").toString(), "--output", dir.resolve("x.csv").toString())).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("error: --input " + dir.resolve("no-such-folder") + ": no such file or folder" + System.lineSeparator());
+        err.getBuffer().setLength(0);
+        assertThat(cl.execute("classify", "--input", pictures.toString(), "--output", dir.resolve("x.csv").toString(), "--master", "lokal[2]")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: unknown --master 'lokal[2]'");
+        assertThat(dir.resolve("x.csv")).doesNotExist();
     }
 
     @Test

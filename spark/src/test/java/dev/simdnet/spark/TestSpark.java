@@ -11,7 +11,9 @@ final class TestSpark {
     private TestSpark() {}
 
     static synchronized SparkSession session() {
-        return SparkSetup.session("local[2]", "simdnet tests", Map.of("spark.driver.host", "127.0.0.1", "spark.sql.shuffle.partitions", "2"));
+        return SparkSetup.session("local[2]", "simdnet tests", Map.of("spark.driver.host", "127.0.0.1", "spark.sql.shuffle.partitions", "2",
+                // Compiling generated code for each query costs more than it saves on a few hundred rows.
+                "spark.sql.codegen.wholeStage", "false", "spark.sql.adaptive.enabled", "false"));
     }
 
     static JavaSparkContext context() {
