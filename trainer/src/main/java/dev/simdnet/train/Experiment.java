@@ -71,6 +71,7 @@ public final class Experiment {
     /** MNIST training images mixed into a fine-tuning on a corrections folder (0: none), and where MNIST is. */
     private int replayMnist;
     private DataSource replaySource;
+    private Trainer.Parallel parallel;
 
     public Experiment(TrainConfig config, Kernels kernels, Options options, TrainListener listener) {
         this.config = config;
@@ -95,6 +96,12 @@ public final class Experiment {
     public Experiment imageFolder(ImageFolder.Settings settings, Integer validation) {
         this.folderSettings = settings;
         this.folderValidation = validation;
+        return this;
+    }
+
+    /** Data-parallel training: the steps are taken by {@code p}'s shards (see {@link Trainer#parallel}); call before {@link #run}. */
+    public Experiment dataParallel(Trainer.Parallel p) {
+        this.parallel = p;
         return this;
     }
 
@@ -227,6 +234,7 @@ public final class Experiment {
         }
         t.freeze(frozen);
         if (profile != null) t.profile(profile);
+        if (parallel != null) t.parallel(parallel);
         trainer = t;
         Trainer.Outcome o = t.run(train, norm, split.train(), split.validation(), options.resume());
 

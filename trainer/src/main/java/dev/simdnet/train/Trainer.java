@@ -58,6 +58,7 @@ public final class Trainer {
     private dev.simdnet.nn.Profile profile;
     private List<Sequential> teachers = List.of();
     private float distillWeight, distillTemperature = 1f;
+    private Parallel parallel;
 
     /**
      * @param stateDir where the per-epoch training state goes for {@code --resume} (null: none)
@@ -122,6 +123,58 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Data-parallel training by synchronous parameter averaging (the spark module gives one). The loop no longer
+     * takes its steps itself: it hands every run of steps (at most {@link Parallel#stepsPerRound}, never across an
+     * epoch's end) to {@code p}, which has each shard take them from the same state and returns the average. The
+     * schedule, validation, best weights, state saving and early stopping stay the loop's own. An epoch is then
+     * {@code (training images / shards) / batch} steps, each of {@code shards × batch} images.
+     */
+    public Trainer parallel(Parallel p) {
+        this.parallel = java.util.Objects.requireNonNull(p, "parallel");
+        return this;
+    }
+
+    /** Where the steps of a data-parallel run are taken (see {@link #parallel}). */
+    public interface Parallel {
+        /** How many shards train at once. */
+        int shards();
+
+        /** The most steps a shard takes between two averages. */
+        int stepsPerRound();
+
+        /** Called once before the first round, with what the shards train on ({@code trainIdx} is split among them). */
+        void start(TrainConfig config, Dataset data, Normalization norm, int[] trainIdx) throws IOException;
+
+        /**
+         * Every shard takes steps {@code [fromStep, fromStep + count)} starting from {@code state} (see
+         * {@link #shardSteps}); returns the average of their states, and their training figures added up.
+         */
+        Round round(Map<String, Tensor> state, long optimizerSteps, long fromStep, int count) throws IOException;
+    }
+
+    /**
+     * A round's outcome: the state ({@code model.*} weights and batch-norm buffers, {@code optim.*} optimizer state),
+     * the sum of the steps' mean losses (averaged over the shards), and the training images read right and read.
+     */
+    public record Round(Map<String, Tensor> state, double lossSum, long correct, long seen) {}
+
+    /**
+     * One shard's part of a data-parallel round: from {@code state} (as a {@link Round} holds it; empty {@code optim.*}
+     * before the first step) and the optimizer's step count, takes steps {@code [fromStep, fromStep + count)} on the
+     * {@code shard} indices of {@code data}, exactly as {@link #run} would take them on that training split, and
+     * returns the state after them. With one shard holding the whole split, a run of rounds is the same computation
+     * as one {@link #run}, bit for bit (SparkDataParallelTest).
+     */
+    public Round shardSteps(Dataset data, Normalization norm, int[] shard, Map<String, Tensor> state, long optimizerSteps,
+                            long fromStep, int count) {
+        Loop loop = new Loop(data, norm, shard, new int[0]);
+        loop.load(state, optimizerSteps);
+        loop.step = fromStep;
+        for (int i = 0; i < count; i++) loop.step();
+        return new Round(loop.state(), loop.epochLoss, loop.correct, loop.seen);
+    }
+
     /** Times every layer's forward and backward, and the rest of each step, into {@code p} (train --profile). */
     public Trainer profile(dev.simdnet.nn.Profile p) {
         this.profile = p;
@@ -135,9 +188,15 @@ public final class Trainer {
     public Outcome run(Dataset data, Normalization norm, int[] trainIdx, int[] valIdx, boolean resume) throws IOException {
         Loop loop = new Loop(data, norm, trainIdx, valIdx);
         if (resume) loop.resume();
+        if (parallel != null) {
+            if (!teachers.isEmpty() || !frozen.isEmpty() || profile != null)
+                throw new IllegalArgumentException("data-parallel training does not distil, freeze layers or profile: train in one process for those");
+            parallel.start(config, data, norm, trainIdx);
+        }
         loop.warmUp();
         while (loop.step < loop.totalSteps) {
-            loop.step();
+            if (parallel != null) loop.round();
+            else loop.step();
             if (loop.step % loop.stepsPerEpoch == 0 || loop.step == loop.totalSteps) {
                 if (!loop.endEpoch()) break;                            // early stop
             } else if (stopRequested) {
@@ -215,8 +274,11 @@ public final class Trainer {
                 throw new IllegalArgumentException("the network takes " + in[0] + "x" + in[1] + "x" + in[2] + " images, the data holds " + h + "x" + w + "x" + c);
             if (spec.classes() != data.numClasses())
                 throw new IllegalArgumentException("the network reads " + spec.classes() + " classes, the data has " + data.numClasses());
-            if (trainIdx.length < b) throw new IllegalArgumentException("the training split (" + trainIdx.length + ") is smaller than one batch (" + b + ")");
-            stepsPerEpoch = trainIdx.length / b;                        // the last partial batch is dropped
+            int shards = parallel == null ? 1 : parallel.shards(), shardSize = trainIdx.length / shards;
+            if (shardSize < b)
+                throw new IllegalArgumentException((shards > 1 ? "a shard of the training split (" + trainIdx.length + " / " + shards + " = " + shardSize
+                        : "the training split (" + trainIdx.length) + ") is smaller than one batch (" + b + ")");
+            stepsPerEpoch = shardSize / b;                              // the last partial batch is dropped
             totalSteps = Math.max(1, Math.round(config.epochs() * stepsPerEpoch));
             reportEvery = Math.max(1, Math.min(50, stepsPerEpoch / 10));
             optimizer = Trainer.this.optimizer != null ? Trainer.this.optimizer : configOptimizer();
@@ -323,6 +385,37 @@ public final class Trainer {
             epochLoss += loss;
             epochSteps++;
             if (step % reportEvery == 0 || step == totalSteps) report();
+        }
+
+        /** Data parallelism: the shards take the steps up to the epoch's end or stepsPerRound, and their average comes back. */
+        void round() throws IOException {
+            long end = Math.min(totalSteps, (step / stepsPerEpoch + 1) * stepsPerEpoch);
+            int count = (int) Math.min(parallel.stepsPerRound(), end - step);
+            Round r = parallel.round(state(), optimizer.steps(), step, count);
+            load(r.state(), optimizer.steps() + count);
+            lr = schedule.lr(step + count - 1, totalSteps);
+            step += count;
+            seen += r.seen();
+            correct += r.correct();
+            epochLoss += r.lossSum();
+            epochSteps += count;
+            lossSum += r.lossSum();
+            lossSteps += count;
+            report();
+        }
+
+        /** Weights, buffers and optimizer state by name (live tensors: copy them to keep). */
+        Map<String, Tensor> state() {
+            Map<String, Tensor> m = dev.simdnet.model.Checkpoint.weights(net, "model.");
+            for (var e : optimizer.state().entrySet()) m.put("optim." + e.getKey(), e.getValue());
+            return m;
+        }
+
+        void load(Map<String, Tensor> state, long optimizerSteps) {
+            dev.simdnet.model.Checkpoint.copyWeights(state, "model.", net, null);
+            Map<String, Tensor> optim = new LinkedHashMap<>();
+            for (var e : state.entrySet()) if (e.getKey().startsWith("optim.")) optim.put(e.getKey().substring(6), e.getValue());
+            optimizer.loadState(optim, optimizerSteps);
         }
 
         private void report() {
