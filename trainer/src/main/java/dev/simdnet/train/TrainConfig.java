@@ -43,21 +43,31 @@ public record TrainConfig(String model, DataSet dataset, double epochs, int batc
     public enum ScheduleKind { ONECYCLE, COSINE, CONSTANT }
 
     /**
-     * {@code none}, {@code light}, {@code pen} (light plus stroke-width changes) or {@code strong} for digits and other
-     * grey pictures; {@code crop-flip} (random crops of a padded picture, mirrored half the time) for pictures
-     * that may be mirrored, colour ones included, never digits.
+     * {@code none}, {@code light}, {@code pen} (light plus stroke-width changes), {@code strokes} (pen, after half the
+     * images are thinned to their skeleton and redrawn with a round brush of random width and a jitter,
+     * {@link dev.simdnet.augment.StrokeRedraw}) or {@code strong} for digits and other grey pictures; {@code crop-flip}
+     * (random crops of a padded picture, mirrored half the time) for pictures that may be mirrored, colour ones
+     * included, never digits.
      */
-    public enum Augmentation { NONE, LIGHT, PEN, STRONG, CROP_FLIP }
+    public enum Augmentation { NONE, LIGHT, PEN, STRONG, CROP_FLIP, STROKES }
 
     /**
-     * {@code mnist}, {@code fashion}, or {@code folder}: an image folder ({@code --data-dir} with {@code train/<class>/})
-     * rather than IDX files.
+     * {@code mnist}, {@code fashion}, {@code folder}: an image folder ({@code --data-dir} with {@code train/<class>/})
+     * rather than IDX files, or {@code mnist-pen}: MNIST's training images plus the pen digits of writers 1-16 and the
+     * programmatic glyph styles, drawn as a canvas draws them, validated on the pen digits of writers 17-22
+     * ({@link dev.simdnet.data.PenTraining}); tested on MNIST's test set.
      */
     public enum DataSet {
-        MNIST, FASHION, FOLDER;
+        MNIST, FASHION, FOLDER, MNIST_PEN;
 
-        /** The IDX data set, or null for a folder. */
-        public DatasetKind kind() { return this == FOLDER ? null : DatasetKind.valueOf(name()); }
+        /** The IDX data set (MNIST for mnist-pen), or null for a folder. */
+        public DatasetKind kind() {
+            return switch (this) {
+                case FOLDER -> null;
+                case MNIST_PEN -> DatasetKind.MNIST;
+                default -> DatasetKind.valueOf(name());
+            };
+        }
     }
 
     public static final List<String> PRESETS = List.of("baseline", "fast", "best", "lenet", "digits");
