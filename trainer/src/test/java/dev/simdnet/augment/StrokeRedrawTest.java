@@ -131,8 +131,9 @@ class StrokeRedrawTest {
 
     @Test
     void aRedrawnDigitIsStillReadAsItsDigit() throws Exception {
-        // The bundled model reads the test digits it was never trained on before and after the redraw: the redraw
-        // keeps the digit's shape (measured: about 99% before and 97-99% after, on 500 digits).
+        // The bundled model reads the test digits before and after the redraw: the redraw keeps the digit's shape.
+        // Measured with the model bundled before issue 12 (never trained on redraws): 499 of 500 before, 483 after
+        // (482 and 481 with seeds 8 and 9).
         Dataset test = TestData.mnistTest();
         int n = 500;
         int[] ids = IntStream.range(0, n).map(i -> i * 19).toArray();
@@ -141,12 +142,19 @@ class StrokeRedrawTest {
         float[] after = before.clone();
         new StrokeRedraw(new StrokeRedraw.Settings(1, 1.3f, 3.5f, 0.8f), 7, N, N).apply(after, 0, n, 0, ids, 0, null);
         Model model = Model.bundled();
-        int rightBefore = 0, rightAfter = 0, changed = 0;
+        java.util.List<float[]> a = new java.util.ArrayList<>(), b = new java.util.ArrayList<>();
+        int changed = 0;
         for (int i = 0; i < n; i++) {
-            float[] a = java.util.Arrays.copyOfRange(before, i * 784, (i + 1) * 784), b = java.util.Arrays.copyOfRange(after, i * 784, (i + 1) * 784);
-            if (!java.util.Arrays.equals(a, b)) changed++;
-            if (model.predict(a).index() == test.label(ids[i])) rightBefore++;
-            if (model.predict(b).index() == test.label(ids[i])) rightAfter++;
+            a.add(java.util.Arrays.copyOfRange(before, i * 784, (i + 1) * 784));
+            b.add(java.util.Arrays.copyOfRange(after, i * 784, (i + 1) * 784));
+            if (!java.util.Arrays.equals(a.getLast(), b.getLast())) changed++;
+        }
+        var pa = model.predictAll(a);
+        var pb = model.predictAll(b);
+        int rightBefore = 0, rightAfter = 0;
+        for (int i = 0; i < n; i++) {
+            if (pa.get(i).index() == test.label(ids[i])) rightBefore++;
+            if (pb.get(i).index() == test.label(ids[i])) rightAfter++;
         }
         assertThat(changed).as("digits redrawn").isGreaterThanOrEqualTo(n - 2);
         assertThat(rightBefore).isGreaterThanOrEqualTo(n * 97 / 100);
