@@ -3,6 +3,7 @@ package dev.simdnet.cli;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.model.Model;
+import dev.simdnet.model.TestTimeAugmentation;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,8 +59,11 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "K", defaultValue = "1", description = "Show the K most likely digits. Default: ${DEFAULT-VALUE}.")
     int top;
 
-    @Option(names = "--json", description = "One JSON object per line: file, digit (null for no digit), probability, top.")
+    @Option(names = "--json", description = "One JSON object per line: file, digit (null for no digit), probability, sure, top.")
     boolean json;
+
+    @Option(names = "--tta", description = "Test-time augmentation: average the digit read as it is and in 6 copies shifted by a pixel or scaled by 10%% (7 times the network's work).")
+    boolean tta;
 
     @Option(names = "--save-input", paramLabel = "DIR", description = "Save the 28x28 image the model saw for each file, as PNG.")
     Path saveInput;
@@ -158,7 +162,8 @@ final class ClassifyCommand implements Callable<Integer> {
         for (int i = 0; i < items.length; i++) if (items[i].prepared() != null && items[i].prepared().found()) digits.add(i);
         float[] batch = new float[digits.size() * size];
         for (int j = 0; j < digits.size(); j++) System.arraycopy(items[digits.get(j)].prepared().pixels(), 0, batch, j * size, size);
-        float[] probs = digits.isEmpty() ? new float[0] : classifier.probabilities(batch, digits.size());
+        float[] probs = digits.isEmpty() ? new float[0]
+                : tta ? TestTimeAugmentation.probabilities(classifier, batch, digits.size()) : classifier.probabilities(batch, digits.size());
 
         boolean failed = false;
         for (int i = 0, j = 0; i < items.length; i++) {
@@ -176,12 +181,16 @@ final class ClassifyCommand implements Callable<Integer> {
             }
             int off = (j++) * classes;
             int[] order = Model.mostLikelyFirst(probs, off, classes);
+            // Under the calibrated threshold the answer is "not sure": the top guess stays in "digit", so scripts
+            // that read it keep working, and the two best guesses are shown.
+            boolean sure = classifier.calibration().sure(probs[off + order[0]]);
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("file", it.file().toString());
                 m.put("digit", order[0]);
                 m.put("class", names.get(order[0]));
                 m.put("probability", probs[off + order[0]]);
+                m.put("sure", sure);
                 List<Map<String, Object>> topK = new ArrayList<>();
                 for (int t = 0; t < Math.min(top, classes); t++)
                     topK.add(Map.of("digit", order[t], "class", names.get(order[t]), "probability", probs[off + order[t]]));
@@ -189,7 +198,9 @@ final class ClassifyCommand implements Callable<Integer> {
                 out.println(JSON.std.asString(m));
             } else {
                 StringBuilder line = new StringBuilder(it.file() + ": ");
-                for (int t = 0; t < Math.min(top, classes); t++)
+                if (!sure) line.append("not sure: ").append(String.format(Locale.ROOT, "%s (%.1f%%) or %s (%.1f%%)",
+                        names.get(order[0]), 100 * probs[off + order[0]], names.get(order[1]), 100 * probs[off + order[1]]));
+                for (int t = sure ? 0 : 2; t < Math.min(top, classes); t++)
                     line.append(t == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s (%.1f%%)", names.get(order[t]), 100 * probs[off + order[t]]));
                 out.println(line);
             }

@@ -1,5 +1,6 @@
 package dev.simdnet.cli;
 
+import dev.simdnet.serve.CorrectionStore;
 import dev.simdnet.serve.Limits;
 import dev.simdnet.serve.ModelRegistry;
 import dev.simdnet.serve.ServedModel;
@@ -43,12 +44,32 @@ final class ServeCommand implements Callable<Integer> {
             description = "Address to listen on (0.0.0.0: every interface). Default: ${DEFAULT-VALUE}.")
     String host;
 
+    @Option(names = "--corrections", paramLabel = "DIR",
+            description = {"Keep the page's corrections ('wrong? it was: ...', POST /api/feedback) in DIR/train/<digit>/ (the 28x28 input) and",
+                    "DIR/original/<digit>/ (the drawing); fine-tune on them with train --init MODEL --data-dir DIR --replay-mnist N. Off unless given."})
+    Path corrections;
+
+    @Option(names = "--corrections-max", paramLabel = "N", defaultValue = "10000",
+            description = "Most corrections the folder may hold; beyond, /api/feedback answers 507. Default: ${DEFAULT-VALUE}.")
+    int correctionsMax;
+
+    @Option(names = "--corrections-max-mb", paramLabel = "MB", defaultValue = "200",
+            description = "Most megabytes the folder may hold; beyond, /api/feedback answers 507. Default: ${DEFAULT-VALUE}.")
+    long correctionsMaxMb;
+
     /** Counted down on shutdown; lets tests stop a running command. */
     final CountDownLatch stop = new CountDownLatch(1);
 
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in [0, 65535], got " + port);
+        if (corrections == null && (spec.commandLine().getParseResult().hasMatchedOption("--corrections-max")
+                || spec.commandLine().getParseResult().hasMatchedOption("--corrections-max-mb")))
+            throw new CommandLine.ParameterException(spec.commandLine(), "--corrections-max and --corrections-max-mb bound the --corrections folder: give --corrections DIR");
+        if (correctionsMax < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--corrections-max must be at least 1, got " + correctionsMax);
+        if (correctionsMaxMb < 1 || correctionsMaxMb > (1L << 40)) throw new CommandLine.ParameterException(spec.commandLine(), "--corrections-max-mb must be at least 1, got " + correctionsMaxMb);
+        CorrectionStore store = corrections == null ? null
+                : new CorrectionStore(corrections, new CorrectionStore.Bounds(correctionsMax, correctionsMaxMb << 20));
         int replicas = common.threadsOr(Runtime.getRuntime().availableProcessors());
         List<ServedModel> served = new ArrayList<>();
         try {
@@ -84,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
                     err.println(line);
                     err.flush();
                 }
-            });
+            }, store);
         } catch (java.net.BindException e) {
             registry.close();
             throw new java.io.IOException("cannot listen on " + host + ":" + port + ": " + e.getMessage() + " (try another --port)");
@@ -96,6 +117,7 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         List<String> names = registry.all().stream().map(m -> m.info().name()).toList();
         out.println(String.format(Locale.ROOT, "Serving %s at %s (open it in a browser; Ctrl-C stops)", String.join(", ", names), server.address()));
+        if (store != null) out.println("Keeping corrections in " + store.dir() + " (" + store.corrections() + " there now)");
         out.flush();
         try {
             stop.await();

@@ -139,6 +139,22 @@ final class TrainCommand implements Callable<Integer> {
             description = "Layers kept fixed while the rest trains, e.g. --freeze conv1,bn1,conv2,bn2 (with --init).")
     List<String> freeze = new ArrayList<>();
 
+    @Option(names = "--replay-mnist", paramLabel = "N",
+            description = {"Fine-tune on a corrections folder (serve --corrections DIR; give it as --data-dir, with --init the served model)",
+                    "mixed with N MNIST training images drawn at random, so the digits the model read well are not forgotten."})
+    Integer replayMnist;
+
+    @Option(names = "--replay-dir", paramLabel = "DIR",
+            description = "Where MNIST's IDX files are for --replay-mnist (default: $SIMDNET_DATA, then data/mnist/).")
+    Path replayDir;
+
+    @Option(names = "--calibrate", description = "Calibrate the saved model on the validation split: a temperature and the 'not sure' threshold (see calibrate).")
+    boolean calibrate;
+
+    @Option(names = "--sure-accuracy", paramLabel = "A",
+            description = "With --calibrate: the threshold is the lowest at which the sure answers are right this often on validation. Default: 0.995.")
+    Double sureAccuracy;
+
     @Option(names = "--profile", description = "Time every layer's forward and backward and the rest of each step; print the table on stderr.")
     boolean profile;
     @Option(names = "--input-size", paramLabel = "H[xW]",
@@ -181,6 +197,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (init != null && !Files.isRegularFile(init))
             throw new java.io.FileNotFoundException("--init checkpoint " + init + " not found");
+        if (replayMnist != null && replayMnist < 1) throw usage("--replay-mnist must be at least 1, got " + replayMnist);
+        if (replayMnist != null && init == null) throw usage("--replay-mnist fine-tunes a trained model: give --init CHECKPOINT (the served model)");
+        if (replayMnist != null && common.dataDir == null) throw usage("--replay-mnist trains on a corrections folder: give --data-dir DIR");
+        if (replayDir != null && replayMnist == null) throw usage("--replay-dir is where MNIST is for --replay-mnist: give --replay-mnist N too");
+        if (sureAccuracy != null && !calibrate) throw usage("--sure-accuracy applies with --calibrate");
+        if (sureAccuracy != null && !(sureAccuracy > 0 && sureAccuracy <= 1)) throw usage("--sure-accuracy must be in (0, 1], got " + sureAccuracy);
+        if (calibrate && folds != null) throw usage("--calibrate calibrates the one model a run saves: drop --folds");
         ImageFolder.Settings folder = folderSettings();
         if (showAugmented != null) {
             new Experiment(config, null, options, new ProgressPrinter(err)).imageFolder(folder, validation).showAugmented(showAugmented);
@@ -204,6 +227,8 @@ final class TrainCommand implements Callable<Integer> {
             Experiment experiment = new Experiment(config, kernels, options, listener);
             if (!teachers.isEmpty()) experiment.distillFrom(teachers, distillWeight, distillTemperature);
             if (init != null || !freeze.isEmpty()) experiment.fineTune(init, new java.util.HashSet<>(freeze));
+            if (replayMnist != null) experiment.replayMnist(replayMnist, dev.simdnet.data.DataSource.standard(replayDir).withDownload(!common.offline));
+            if (calibrate) experiment.calibrate(sureAccuracy == null ? dev.simdnet.model.Calibration.DEFAULT_SURE_ACCURACY : sureAccuracy);
             if (profile) experiment.profile();
             experiment.imageFolder(folder, validation);
             CountDownLatch recorded = new CountDownLatch(1);

@@ -1,7 +1,7 @@
 package dev.simdnet.serve;
 
 /**
- * A request the server refuses, with the HTTP status (always 4xx) and a message that says what was wrong; it
+ * A request the server refuses, with the HTTP status (a 4xx, or 507 when the corrections folder is full) and a message that says what was wrong; it
  * becomes {@code {"error": message}}.
  */
 public final class ApiException extends RuntimeException {
@@ -9,7 +9,7 @@ public final class ApiException extends RuntimeException {
 
     public ApiException(int status, String message) {
         super(message);
-        if (status < 400 || status > 499) throw new IllegalArgumentException("an API error is a 4xx status, got " + status);
+        if ((status < 400 || status > 499) && status != 507) throw new IllegalArgumentException("an API error is a 4xx status or 507, got " + status);
         this.status = status;
     }
 

@@ -95,20 +95,25 @@ final class PredictApi {
         }
         int best = 0;
         for (int i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+        // Under the calibrated threshold the answer is "not sure": "digit" keeps the top guess, "sure" says so.
+        int second = best == 0 ? 1 : 0;
+        for (int i = 0; i < probs.length; i++) if (i != best && probs[i] > probs[second]) second = i;
         out.put("digit", best);
         out.put("class", model.classNames().get(best));
+        out.put("sure", model.calibration().sure(probs[best]));
+        out.put("second", second);
         out.put("probabilities", probs);
         out.put("input", r.digit());
         if (maps != null) out.put("features", maps);
         return out;
     }
 
-    private static int firstNonSpace(byte[] b) {
+    static int firstNonSpace(byte[] b) {
         for (byte x : b) if (!Character.isWhitespace(x)) return x;
         return -1;
     }
 
-    private static byte[] dataUrl(Object v) {
+    static byte[] dataUrl(Object v) {
         if (!(v instanceof String s)) throw ApiException.badRequest("'image' must be a data URL string: data:image/png;base64,...");
         int comma = s.indexOf(',');
         String head = comma < 0 ? "" : s.substring(0, comma);
@@ -126,7 +131,7 @@ final class PredictApi {
      * DigitPreprocessor.readImage(InputStream): ImageIO.read closes the stream it is given, and closing it again
      * there fails with "closed".)
      */
-    private DigitPreprocessor.Result prepare(byte[] bytes) throws InterruptedException {
+    DigitPreprocessor.Result prepare(byte[] bytes) throws InterruptedException {
         if (!Http.looksLikeImage(bytes)) throw new ApiException(415, "the image must be a PNG or a JPEG");
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -156,6 +161,22 @@ final class PredictApi {
     }
 
     private DigitPreprocessor.Result strokes(Object strokesValue, Object canvasValue) throws InterruptedException {
+        return process(drawing(strokesValue, canvasValue));
+    }
+
+    /** The preprocessing of a drawing already rendered, within the pixel budget. */
+    DigitPreprocessor.Result process(BufferedImage drawing) throws InterruptedException {
+        int permits = (int) Math.min(budget, (long) drawing.getWidth() * drawing.getHeight());
+        pixelBudget.acquire(permits);
+        try {
+            return prep.process(drawing);
+        } finally {
+            pixelBudget.release(permits);
+        }
+    }
+
+    /** Strokes and canvas checked against the limits and drawn as the page draws them (StrokeRenderer). */
+    BufferedImage drawing(Object strokesValue, Object canvasValue) throws InterruptedException {
         List<?> canvas = Json.list(canvasValue, "'canvas' ([width, height] in pixels)");
         if (canvas.size() != 2 || !(canvas.get(0) instanceof Number cw) || !(canvas.get(1) instanceof Number ch)
                 || !Json.isInteger(cw) || !Json.isInteger(ch))
@@ -190,7 +211,7 @@ final class PredictApi {
         int permits = (int) Math.min(budget, w * h);
         pixelBudget.acquire(permits);
         try {
-            return prep.process(StrokeRenderer.render(strokes, (int) w, (int) h));
+            return StrokeRenderer.render(strokes, (int) w, (int) h);
         } finally {
             pixelBudget.release(permits);
         }

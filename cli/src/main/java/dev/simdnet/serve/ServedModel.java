@@ -181,6 +181,9 @@ public final class ServedModel implements AutoCloseable {
         return new Analysis(a.probabilities(), maps);
     }
 
+    /** The model's calibration: its temperature is applied in every answer, its threshold says "not sure". */
+    public dev.simdnet.model.Calibration calibration() { return model.calibration(); }
+
     /** The model's class names, by index. */
     public List<String> classNames() { return model.classNames(); }
 

@@ -32,17 +32,20 @@ public final class Server implements AutoCloseable {
     private final ModelRegistry models;
     private final Limits limits;
     private final PredictApi predict;
+    /** Null when corrections are off (serve without --corrections). */
+    private final FeedbackApi feedback;
     private final Consumer<String> log;
     private final String version;
     private final Map<String, byte[]> assets = new LinkedHashMap<>();
 
-    private Server(HttpServer http, ModelRegistry models, Limits limits, String version, Consumer<String> log) {
+    private Server(HttpServer http, ModelRegistry models, Limits limits, String version, Consumer<String> log, CorrectionStore corrections) {
         this.http = http;
         this.models = models;
         this.limits = limits;
         this.version = version;
         this.log = log;
         this.predict = new PredictApi(models, limits);
+        this.feedback = corrections == null ? null : new FeedbackApi(models, predict, corrections);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         for (String name : STATIC.values()) assets.computeIfAbsent(name, Server::resource);
     }
@@ -52,11 +55,17 @@ public final class Server implements AutoCloseable {
      * closes them on {@link #close()}.
      */
     public static Server start(ModelRegistry models, String host, int port, Limits limits, String version, Consumer<String> log) throws IOException {
+        return start(models, host, port, limits, version, log, null);
+    }
+
+    /** As above, keeping the page's corrections in {@code corrections} ({@code POST /api/feedback}); null: corrections off. */
+    public static Server start(ModelRegistry models, String host, int port, Limits limits, String version, Consumer<String> log,
+                               CorrectionStore corrections) throws IOException {
         // Answers are small: send them at once rather than waiting for Nagle's algorithm. The JDK's server reads
         // this property once, when its first instance is made.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 1024);
-        Server s = new Server(http, models, limits, version, log);
+        Server s = new Server(http, models, limits, version, log, corrections);
         http.createContext("/", s::handle);
         http.setExecutor(s.executor);
         http.start();
@@ -112,6 +121,11 @@ public final class Server implements AutoCloseable {
             case "/api/predict" -> {
                 allow(ex, "POST");
                 Http.json(ex, 200, predict.predict(Http.body(ex, limits.maxBodyBytes()), Http.query(ex)));
+            }
+            case "/api/feedback" -> {
+                if (feedback == null) throw new ApiException(404, "corrections are off: start serve with --corrections DIR to keep them");
+                allow(ex, "POST");
+                Http.json(ex, 200, feedback.feedback(Http.body(ex, limits.maxBodyBytes()), Http.query(ex)));
             }
             case "/api/models" -> {
                 allow(ex, "GET");
@@ -195,6 +209,7 @@ public final class Server implements AutoCloseable {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("default", models.defaultModel().info().name());
         r.put("brush", StrokeRenderer.BRUSH_FRACTION);
+        r.put("corrections", feedback != null);
         r.put("models", list);
         return r;
     }

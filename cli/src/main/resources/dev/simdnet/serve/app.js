@@ -14,6 +14,9 @@
   const featuresEl = document.getElementById('features');
   const modelSelect = document.getElementById('model');
   const modelInfo = document.getElementById('model-info');
+  const fixEl = document.getElementById('fix');
+  const fixDigits = document.getElementById('fix-digits');
+  const fixStatus = document.getElementById('fix-status');
 
   const THROTTLE_MS = 100;       // at most ten predictions a second while drawing
   const MAX_MAPS_PER_LAYER = 32; // feature maps shown per conv layer
@@ -28,6 +31,7 @@
   let inFlight = false;
   let timer = null;
   let lastSent = -Infinity;
+  let corrections = false; // the server keeps corrections (serve --corrections DIR)
 
   // ------------------------------------------------------------------ drawing
 
@@ -167,8 +171,51 @@
     }
   }
 
-  function setResult(digit, v) {
+  function pct(p) { return (100 * p).toFixed(1) + '%'; }
+
+  // ------------------------------------------------------------------ corrections
+
+  // "Wrong? It was: 0-9": the drawing and the right digit go to /api/feedback, kept for fine-tuning.
+  for (let d = 0; d < 10; d++) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = String(d);
+    b.dataset.label = String(d);
+    b.title = 'It was a ' + d + ': keep this drawing to learn from';
+    b.addEventListener('click', () => correct(d));
+    fixDigits.appendChild(b);
+  }
+
+  function showFix(show) {
+    fixEl.hidden = !(corrections && show);
+    if (!show) { fixStatus.textContent = ''; delete fixEl.dataset.saved; }
+  }
+
+  async function correct(label) {
+    if (strokes.length === 0) return;
+    const body = {
+      label,
+      strokes: strokes.filter((s) => s.length > 0).map((s) => s.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10])),
+      canvas: [pad.width, pad.height],
+    };
+    if (model) body.model = model;
+    fixStatus.textContent = 'Saving...';
+    try {
+      const r = await fetch('api/feedback', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const answer = await r.json();
+      if (!r.ok) { fixStatus.textContent = answer.error || ('HTTP ' + r.status); fixEl.dataset.saved = 'error'; return; }
+      fixStatus.textContent = 'Kept as a ' + answer.label + ', thank you (' + answer.corrections + ' corrections so far).';
+      fixEl.dataset.saved = answer.label;
+    } catch (err) {
+      fixStatus.textContent = 'The server did not answer: is it still running?';
+      fixEl.dataset.saved = 'error';
+    }
+  }
+
+  function setResult(digit, v, sure) {
+    showFix(digit !== null);
     resultEl.dataset.digit = digit === null ? 'none' : String(digit);
+    resultEl.dataset.sure = digit === null ? '' : String(sure !== false);
     resultEl.dataset.version = String(v);
   }
 
@@ -177,6 +224,7 @@
     errorEl.hidden = true;
     guessEl.textContent = 'no digit';
     guessEl.classList.add('none');
+    guessEl.classList.remove('unsure');
     confidenceEl.textContent = 'Draw a digit in the box.';
     drawBars(null, -1);
     drawPreview(null);
@@ -189,19 +237,29 @@
     if (a.digit === null) {
       guessEl.textContent = 'no digit';
       guessEl.classList.add('none');
+      guessEl.classList.remove('unsure');
       confidenceEl.textContent = 'Not enough ink to read: keep drawing.';
       drawBars(null, -1);
       drawPreview(null);
       clearFeatures();
+    } else if (a.sure === false) {
+      // Under the threshold calibrated on validation writers: say so, with the two best guesses.
+      guessEl.textContent = a.digit + ' or ' + a.second + '?';
+      guessEl.classList.remove('none');
+      guessEl.classList.add('unsure');
+      confidenceEl.textContent = 'Not sure: ' + pct(a.probabilities[a.digit]) + ' ' + a.digit + ', ' + pct(a.probabilities[a.second]) + ' ' + a.second + '.';
+      drawBars(a.probabilities, a.digit);
+      drawPreview(a.input);
+      drawFeatures(a.features || []);
     } else {
       guessEl.textContent = String(a.digit);
-      guessEl.classList.remove('none');
-      confidenceEl.textContent = (100 * a.probabilities[a.digit]).toFixed(1) + '% sure';
+      guessEl.classList.remove('none', 'unsure');
+      confidenceEl.textContent = pct(a.probabilities[a.digit]) + ' sure';
       drawBars(a.probabilities, a.digit);
       drawPreview(a.input);
       drawFeatures(a.features || []);
     }
-    setResult(a.digit, v);
+    setResult(a.digit, v, a.sure);
   }
 
   function showError(message, v) {
@@ -315,6 +373,7 @@
       const r = await fetch('api/models');
       const list = await r.json();
       brush = list.brush;
+      corrections = list.corrections === true;
       models = list.models;
       modelSelect.replaceChildren(...models.map((m, i) => {
         const o = document.createElement('option');

@@ -66,8 +66,13 @@ class BrowserTest {
             models.add(new ServedModel("default", Model::bundled, 0, 2, "auto"));
             trained = true;
         }
-        models.add(TestModels.served("tiny", TestModels.untrained(dir, "tiny", 3), 1));
-        server = Server.start(new ModelRegistry(models), "127.0.0.1", 0, Limits.DEFAULT, "test", line -> {});
+        Path tiny = TestModels.untrained(dir, "tiny", 3), strict = dir.resolve("strict.safetensors");
+        models.add(TestModels.served("tiny", tiny, 1));
+        // Calibrated with a threshold no untrained answer reaches: every answer of this model is "not sure".
+        Model.load(tiny).withCalibration(new dev.simdnet.model.Calibration(1.5, 0.999, 0.995, "a test", 10)).save(strict);
+        models.add(TestModels.served("strict", strict, 1));
+        server = Server.start(new ModelRegistry(models), "127.0.0.1", 0, Limits.DEFAULT, "test", line -> {},
+                new CorrectionStore(dir.resolve("corrections"), CorrectionStore.Bounds.DEFAULT));
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
@@ -237,11 +242,12 @@ class BrowserTest {
     void touchDrawsWithoutScrollingThePage() {
         draw(PointerInput.Kind.TOUCH, SEVEN_TOP);
         draw(PointerInput.Kind.TOUCH, SEVEN_LEG);
-        assertThat(settled()).isNotEqualTo("none");
-        assertThat(guessText()).matches("[0-9]");
+        String digit = settled();
+        assertThat(digit).matches("[0-9]");
+        assertThat(guessText()).matches("[0-9]( or [0-9]\\?)?"); // "7", or "7 or 1?" when a calibrated model is not sure
         assertThat(driver.findElement(By.id("pad")).getDomAttribute("data-strokes")).isEqualTo("2");
         assertThat(((Number) js().executeScript("return window.scrollY")).doubleValue()).isZero();
-        if (trained) assertThat(guessText()).isEqualTo("7");
+        if (trained) assertThat(digit).isEqualTo("7");
     }
 
     @Test
@@ -256,5 +262,44 @@ class BrowserTest {
         settled();
         assertThat(driver.findElement(By.id("model-info")).getText()).contains("fast");
         assertThat(guessText()).matches("[0-9]");
+    }
+
+    @Test
+    void notSureIsShownPlainlyAndAWrongAnswerCanBeCorrected() throws Exception {
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("model"))).selectByValue("strict");
+        WebElement fix = driver.findElement(By.id("fix"));
+        assertThat(fix.isDisplayed()).as("no answer yet: nothing to correct").isFalse();
+        draw(PointerInput.Kind.MOUSE, SEVEN_TOP);
+        draw(PointerInput.Kind.MOUSE, SEVEN_LEG);
+        String digit = settled();
+        assertThat(digit).matches("[0-9]");
+        WebElement result = driver.findElement(By.id("result"));
+        assertThat(result.getDomAttribute("data-sure")).isEqualTo("false");
+        assertThat(guessText()).matches(digit + " or [0-9]\\?");
+        assertThat(driver.findElement(By.id("confidence")).getText()).startsWith("Not sure:");
+
+        // "Wrong? It was: 7": the drawing is kept under 7.
+        assertThat(fix.isDisplayed()).isTrue();
+        assertThat(fix.getText()).contains("Wrong? It was:");
+        driver.findElement(By.cssSelector("#fix-digits button[data-label='7']")).click();
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> fix.getDomAttribute("data-saved") != null);
+        assertThat(fix.getDomAttribute("data-saved")).isEqualTo("7");
+        assertThat(driver.findElement(By.id("fix-status")).getText()).contains("Kept as a 7");
+        try (var files = Files.list(dir.resolve("corrections/train/7"))) {
+            assertThat(files.filter(f -> f.toString().endsWith(".png")).count()).isGreaterThanOrEqualTo(1);
+        }
+
+        // Blank again: "no digit", and no control.
+        driver.findElement(By.id("clear")).click();
+        assertThat(settled()).isEqualTo("none");
+        assertThat(guessText()).isEqualTo("no digit");
+        assertThat(fix.isDisplayed()).isFalse();
+
+        // A sure model shows the digit alone.
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("model"))).selectByValue("tiny");
+        draw(PointerInput.Kind.MOUSE, SEVEN_TOP);
+        String plain = settled();
+        assertThat(result.getDomAttribute("data-sure")).isEqualTo("true");
+        assertThat(guessText()).isEqualTo(plain);
     }
 }

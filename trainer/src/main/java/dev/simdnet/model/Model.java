@@ -72,9 +72,16 @@ public final class Model {
 
     /**
      * What the model read: the class {@code index} (-1 when the picture holds nothing to read, with the
-     * {@code reason}), its name and probability, and every class's probability.
+     * {@code reason}), its name and probability, and every class's probability (calibrated, when the model is:
+     * {@link #calibration()}). {@code sure} is false when that probability is under the calibration's threshold:
+     * the answer is "not sure", between the two best guesses of {@link #ranking()}.
      */
-    public record Prediction(int index, String label, float probability, float[] probabilities, String reason) {
+    public record Prediction(int index, String label, float probability, float[] probabilities, String reason, boolean sure) {
+        /** A prediction of a model without a "not sure" threshold: sure whenever a digit was found. */
+        public Prediction(int index, String label, float probability, float[] probabilities, String reason) {
+            this(index, label, probability, probabilities, reason, index >= 0);
+        }
+
         public boolean found() { return index >= 0; }
 
         /** The classes by descending probability (ties in class order). */
@@ -93,17 +100,20 @@ public final class Model {
     private final List<String> classNames;
     private final Map<String, String> metadata;
     private final Kernels kernels;
+    /** Divides the logits before the softmax, and says when an answer is "not sure" ({@link Calibration#KEY}). */
+    private final Calibration calibration;
     /** Replicas of {@link #net} not in use; the network itself is the first, so one caller needs no second set. */
     private final ConcurrentLinkedQueue<Sequential> free;
 
     private Model(ModelSpec spec, Sequential net, Input input, List<String> classNames, Map<String, String> metadata,
-                  Kernels kernels, ConcurrentLinkedQueue<Sequential> free) {
+                  Kernels kernels, Calibration calibration, ConcurrentLinkedQueue<Sequential> free) {
         this.spec = spec;
         this.net = net;
         this.input = input;
         this.classNames = List.copyOf(classNames);
         this.metadata = Map.copyOf(metadata);
         this.kernels = kernels;
+        this.calibration = calibration;
         this.free = free;
     }
 
@@ -121,7 +131,7 @@ public final class Model {
             throw new IllegalArgumentException(classNames.size() + " class names for " + spec.classes() + " classes");
         ConcurrentLinkedQueue<Sequential> free = new ConcurrentLinkedQueue<>();
         free.add(net);
-        return new Model(spec, net, input, classNames, Map.of(), defaultKernels(), free);
+        return new Model(spec, net, input, classNames, Map.of(), defaultKernels(), Calibration.NONE, free);
     }
 
     /** Reads a checkpoint ({@link Checkpoint}); the model runs on one-thread kernels (see {@link #withKernels}). */
@@ -144,15 +154,27 @@ public final class Model {
 
     /** The same model (the same weights and replicas) run on other kernels: more threads for large batches. */
     public Model withKernels(Kernels other) {
-        return new Model(spec, net, input, classNames, metadata, other, free);
+        return new Model(spec, net, input, classNames, metadata, other, calibration, free);
     }
 
     /** The same model with these metadata entries added (training results, say), saved by {@link #save}. */
     public Model withMetadata(Map<String, String> more) {
         Map<String, String> m = new LinkedHashMap<>(metadata);
         m.putAll(more);
-        return new Model(spec, net, input, classNames, m, kernels, free);
+        Calibration c = more.containsKey(Calibration.KEY) ? Calibration.parse(more.get(Calibration.KEY), "metadata") : calibration;
+        return new Model(spec, net, input, classNames, m, kernels, c, free);
     }
+
+    /** The same model with this calibration (saved with it by {@link #save}); {@link Calibration#NONE} removes it. */
+    public Model withCalibration(Calibration c) {
+        Map<String, String> m = new LinkedHashMap<>(metadata);
+        if (c.isNone()) m.remove(Calibration.KEY);
+        else m.put(Calibration.KEY, c.toJson());
+        return new Model(spec, net, input, classNames, m, kernels, c, free);
+    }
+
+    /** Its calibration: {@link Calibration#NONE} for a model never calibrated (README: "Calibration"). */
+    public Calibration calibration() { return calibration; }
 
     private static Kernels defaultKernels() {
         // One thread: no pool to start or close, and concurrent callers run side by side.
@@ -179,7 +201,8 @@ public final class Model {
         List<String> names = classNamesOf(c, kind);
         ConcurrentLinkedQueue<Sequential> free = new ConcurrentLinkedQueue<>();
         free.add(c.net());
-        return new Model(c.spec(), c.net(), new Input(in[0], in[1], in[2], norm, prep), names, meta, defaultKernels(), free);
+        Calibration cal = meta.containsKey(Calibration.KEY) ? Calibration.parse(meta.get(Calibration.KEY), c.file().toString()) : Calibration.NONE;
+        return new Model(c.spec(), c.net(), new Input(in[0], in[1], in[2], norm, prep), names, meta, defaultKernels(), cal, free);
     }
 
     private static Normalization normalizationOf(Checkpoint.Loaded c, String json) {
@@ -288,7 +311,7 @@ public final class Model {
         int classes = classes(), off = row * classes;
         float[] p = java.util.Arrays.copyOfRange(probs, off, off + classes);
         int best = Evaluation.argmax(p, 0, classes);
-        return new Prediction(best, classNames.get(best), p[best], p, null);
+        return new Prediction(best, classNames.get(best), p[best], p, null, calibration.sure(p[best]));
     }
 
     /** A picture file made ready for the network by the model's own recipe; a file that cannot be read throws. */
@@ -336,23 +359,46 @@ public final class Model {
 
     /**
      * Class probabilities {@code (count, classes)} of {@code count} samples in [0, 1] laid out one after another:
-     * normalized, the network in inference mode, softmax. {@code samples} is not modified. Every prediction path
-     * ends here.
+     * normalized, the network in inference mode, the logits divided by the calibration's temperature, softmax.
+     * {@code samples} is not modified. Every prediction path ends here.
      */
     public float[] probabilities(float[] samples, int count) {
+        float[] probs = new float[count * classes()];
+        forward(samples, count, probs, true);
+        return probs;
+    }
+
+    /** The raw logits {@code (count, classes)}, before calibration and softmax: what a calibration is fitted on. */
+    public float[] logits(float[] samples, int count) {
+        float[] out = new float[count * classes()];
+        forward(samples, count, out, false);
+        return out;
+    }
+
+    private void forward(float[] samples, int count, float[] out, boolean softmax) {
         int size = input.size();
         if (samples.length < count * size) throw new IllegalArgumentException("need " + count * size + " values, got " + samples.length);
         float[] x = java.util.Arrays.copyOf(samples, count * size);
         input.normalization().applyInPlace(x, 0, x.length);
-        float[] probs = new float[count * classes()];
         Sequential replica = borrow();
         try {
             Tensor logits = replica.forward(Tensor.view(x, 0, count, input.height(), input.width(), input.channels()), Context.inference(kernels));
-            kernels.softmax(count, classes(), logits.data(), logits.offset(), probs, 0);
+            if (softmax) calibratedSoftmax(count, logits, out, 0);
+            else System.arraycopy(logits.data(), logits.offset(), out, 0, count * classes());
         } finally {
             free.add(replica);
         }
-        return probs;
+    }
+
+    /** Softmax of the logits over the temperature; the logits are the replica's own output buffer, overwritten next pass. */
+    private void calibratedSoftmax(int count, Tensor logits, float[] out, int outOffset) {
+        double t = calibration.temperature();
+        if (t != 1) {
+            float inv = (float) (1 / t);
+            float[] d = logits.data();
+            for (int i = logits.offset(), end = i + count * classes(); i < end; i++) d[i] *= inv;
+        }
+        kernels.softmax(count, classes(), logits.data(), logits.offset(), out, outOffset);
     }
 
     /**
@@ -373,7 +419,7 @@ public final class Model {
                 int count = Math.min(batch, n - from);
                 data.fillBatch(idx, from, count, input.normalization(), x, 0);
                 Tensor logits = replica.forward(Tensor.view(x, 0, count, data.rows(), data.cols(), data.channels()), ctx);
-                kernels.softmax(count, classes, logits.data(), logits.offset(), out, from * classes);
+                calibratedSoftmax(count, logits, out, from * classes);
             }
         } finally {
             free.add(replica);
@@ -399,7 +445,7 @@ public final class Model {
             Map<String, Tensor> blocks = new LinkedHashMap<>();
             Tensor logits = replica.forwardWithFeatureMaps(Tensor.view(x, 0, 1, input.height(), input.width(), input.channels()),
                     Context.inference(kernels), blocks);
-            kernels.softmax(1, classes(), logits.data(), logits.offset(), probs, 0);
+            calibratedSoftmax(1, logits, probs, 0);
             for (var e : blocks.entrySet()) {
                 Tensor t = e.getValue();
                 maps.add(new FeatureMap(e.getKey(), t.dim(1), t.dim(2), t.dim(3), t.toArray()));

@@ -1,6 +1,8 @@
 package dev.simdnet.train;
 
+import dev.simdnet.model.Calibration;
 import dev.simdnet.model.Checkpoint;
+import dev.simdnet.model.LabelledSamples;
 import dev.simdnet.model.Model;
 import dev.simdnet.model.ModelSpec;
 import com.fasterxml.jackson.jr.ob.JSON;
@@ -67,6 +69,11 @@ public final class Experiment {
     private float distillWeight, distillTemperature;
     private ImageFolder.Settings folderSettings = ImageFolder.Settings.DEFAULT;
     private Integer folderValidation;
+    /** Accuracy the sure answers must reach when the saved model is calibrated on the validation split; NaN: not calibrated. */
+    private double calibrateSure = Double.NaN;
+    /** MNIST training images mixed into a fine-tuning on a corrections folder (0: none), and where MNIST is. */
+    private int replayMnist;
+    private DataSource replaySource;
 
     public Experiment(TrainConfig config, Kernels kernels, Options options, TrainListener listener) {
         this.config = config;
@@ -112,6 +119,29 @@ public final class Experiment {
     public Experiment fineTune(Path init, java.util.Set<String> frozen) {
         this.init = init;
         this.frozen = java.util.Set.copyOf(frozen);
+        return this;
+    }
+
+    /**
+     * Calibrates the saved model on the run's validation split ({@link Calibration}): a temperature, and the lowest
+     * "not sure" threshold whose sure answers are right {@code sureAccuracy} of the time there.
+     */
+    public Experiment calibrate(double sureAccuracy) {
+        if (!(sureAccuracy > 0 && sureAccuracy <= 1)) throw new IllegalArgumentException("the sure accuracy must be in (0, 1], got " + sureAccuracy);
+        this.calibrateSure = sureAccuracy;
+        return this;
+    }
+
+    /**
+     * Fine-tuning on a folder of corrections ({@code serve --corrections}): its pictures, labelled by the
+     * {@link #fineTune --init} model's class names (any subset of them), mixed with {@code count} MNIST training
+     * images drawn at random (seeded) from {@code mnist}, so the digits the model read well are not forgotten; MNIST's
+     * test set is the test. Call before {@link #run}.
+     */
+    public Experiment replayMnist(int count, DataSource mnist) {
+        if (count < 1) throw new IllegalArgumentException("--replay-mnist must be at least 1, got " + count);
+        this.replayMnist = count;
+        this.replaySource = mnist;
         return this;
     }
 
@@ -255,6 +285,25 @@ public final class Experiment {
         r.put("kernels", kernels.name());
         r.put("threads", kernels.threads());
         r.put("seed", config.seed());
+        Model trained = Model.of(o.spec(), o.net(), new Model.Input(train.rows(), train.cols(), train.channels(), norm, preprocess(data)), data.classes());
+        if (!Double.isNaN(calibrateSure)) {
+            if (split.validation().length == 0) throw new IllegalArgumentException("--calibrate fits on the validation split, and this run has none: drop --validation 0");
+            List<float[]> samples = new ArrayList<>();
+            int[] labels = new int[split.validation().length];
+            for (int i = 0; i < labels.length; i++) {
+                samples.add(train.imageUnit(split.validation()[i]));
+                labels[i] = train.label(split.validation()[i]);
+            }
+            LabelledSamples v = new LabelledSamples("the validation split of " + train.name() + " (" + labels.length + " images)", samples, labels,
+                    new int[labels.length], 0);
+            Calibration c = Calibration.fit(trained.withKernels(kernels), v, calibrateSure);
+            trained = trained.withCalibration(c);
+            Map<String, Object> cal = new LinkedHashMap<>();
+            cal.put("temperature", round(c.temperature(), 6));
+            cal.put("threshold", round(c.threshold(), 6));
+            cal.put("fitted_on", c.fittedOn());
+            r.put("calibration", cal);
+        }
 
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("config", JSON.std.asString(config.toMap()));
@@ -264,8 +313,7 @@ public final class Experiment {
         meta.put("jdk", Runtime.version().toString());
         if (ev != null) meta.put("test_accuracy", Double.toString(ev.accuracy()));
         // Saved through the front door, which writes the class names, the normalization and the recipe with it.
-        Model.of(o.spec(), o.net(), new Model.Input(train.rows(), train.cols(), train.channels(), norm, preprocess(data)), data.classes())
-                .withMetadata(meta).save(out);
+        trained.withMetadata(meta).save(out);
         r.put("checkpoint", out.toString());
         return r;
     }
@@ -289,6 +337,7 @@ public final class Experiment {
 
     private Data loadData(boolean withTest) throws IOException {
         Path dir = options.data().explicitDir();
+        if (replayMnist > 0) return loadCorrections(dir, withTest);
         if (ImageFolder.isImageFolder(dir)) return loadFolder(dir);
         if (config.dataset() == TrainConfig.DataSet.FOLDER)
             throw new IllegalArgumentException("dataset 'folder' needs --data-dir DIR holding train/<class>/ picture folders");
@@ -387,8 +436,61 @@ public final class Experiment {
         return new Data(train, split, f.test(), norm, f.classes(), facts, provenance);
     }
 
+    /**
+     * A corrections folder ({@code DIR/train/<class>/}, or {@code DIR/<class>/}) read by the {@code --init} model's own
+     * recipe and classes, then {@link #replayMnist} MNIST training images; a stratified tenth (at most 1,000, or
+     * {@code --validation N}) validates.
+     */
+    private Data loadCorrections(Path dir, boolean withTest) throws IOException {
+        if (init == null) throw new IllegalArgumentException("--replay-mnist fine-tunes a trained model: give --init CHECKPOINT");
+        if (dir == null || !Files.isDirectory(dir)) throw new IllegalArgumentException("--replay-mnist trains on a corrections folder: give --data-dir DIR");
+        Model start = Model.load(init);
+        if (start.input().preprocess() != Model.Preprocess.DIGITS || start.input().size() != 28 * 28)
+            throw new IllegalArgumentException("--replay-mnist mixes in MNIST digits, but " + init + " does not read 28x28 digits");
+        Path root = Files.isDirectory(dir.resolve("train")) ? dir.resolve("train") : dir;
+        LabelledSamples corr = LabelledSamples.folder(start, root);
+        if (corr.blank() > 0) listener.onNote(corr.blank() + " pictures of " + root + " hold no digit and were left out");
+        int n = corr.size(), px = 28 * 28;
+        byte[] images = new byte[n * px], labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            float[] s = corr.samples().get(i);
+            for (int p = 0; p < px; p++) images[i * px + p] = (byte) Math.round(Math.clamp(s[p], 0f, 1f) * 255);
+            labels[i] = (byte) corr.labels()[i];
+        }
+        Dataset corrections = new Dataset("corrections", n, 28, 28, images, labels, start.classes());
+        Dataset mnist = DatasetLoader.load(DatasetKind.MNIST, Subset.TRAIN, replaySource);
+        if (mnist.numClasses() != start.classes())
+            throw new IllegalArgumentException(init + " has " + start.classes() + " classes; MNIST has " + mnist.numClasses());
+        int[] order = mnist.all();
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(config.seed());
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int replay = Math.min(replayMnist, order.length);
+        Dataset train = Dataset.concat("corrections+mnist", corrections, mnist.subset(Arrays.copyOf(order, replay), "mnist-replay"));
+        int v = folderValidation != null ? folderValidation : Math.min(1000, train.n() / 10);
+        if (v >= train.n()) throw new IllegalArgumentException("--validation " + v + " would hold out all " + train.n() + " pictures");
+        config = config.with("validation", v).with("dataset", TrainConfig.DataSet.FOLDER);
+        Splits.Split split = v == 0 ? new Splits.Split(train.all(), new int[0]) : Splits.holdout(train, v, config.seed());
+        Dataset test = withTest ? DatasetLoader.load(DatasetKind.MNIST, Subset.TEST, replaySource) : null;
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("data_dir", dir.toString());
+        facts.put("corrections", n);
+        facts.put("replay_mnist", replay);
+        facts.put("train_images", split.train().length);
+        facts.put("validation_images", split.validation().length);
+        facts.put("test_set", "MNIST test");
+        Map<String, String> provenance = new LinkedHashMap<>();
+        provenance.put("corrections", JSON.std.asString(Map.of("dir", dir.toString(), "pictures", n, "replay_mnist", replay)));
+        provenance.put("data_sha256", JSON.std.asString(dataChecksums(DatasetKind.MNIST)));
+        return new Data(train, split, test, start.input().normalization(), start.classNames(), facts, provenance);
+    }
+
     /** How the saved model reads a picture: the digit recipe for MNIST's kind of data and digit folders, else a resize. */
     private Model.Preprocess preprocess(Data data) {
+        if (replayMnist > 0) return Model.Preprocess.DIGITS; // the --init model's recipe, which read the corrections
         boolean digits = ImageFolder.isImageFolder(options.data().explicitDir()) ? folderSettings.digits()
                 : data.train().rows() == 28 && data.train().cols() == 28 && data.train().channels() == 1;
         return digits ? Model.Preprocess.DIGITS : Model.Preprocess.RESIZE;
