@@ -122,12 +122,12 @@ public record TrainConfig(String model, DataSet dataset, double epochs, int batc
             case "best" -> base().with("model", "best", "epochs", 15, "lr", 0.1f, "weightDecay", 5e-4f, "schedule", "onecycle",
                     "warmup", 0.2f, "labelSmoothing", 0.1f, "dropout", 0.25f, "augment", "light");
             // The model bundled in the library for classify and the web app (issue 12): the fast network, 15 epochs on
-            // MNIST plus the pen digits of writers 1-16 and the glyph styles (mnist-pen), half the images redrawn as a
-            // canvas draws them, all mildly distorted (strokes). Chosen on the pen digits of writers 17-22 (which also
-            // pick the epoch) against the same data without the redraw (pen); writers 23-30 are the report.
-            // BENCHMARKS.md has the figures. The bundle before it (MNIST alone, pen) read writers 17-22 at 97.06%.
+            // MNIST plus the pen digits of writers 1-16 and the glyph styles (mnist-pen), mildly distorted (rotation,
+            // scale, shear, shift) with thicker and thinner strokes (pen). Chosen on the pen digits of writers 17-22 (which
+            // also pick the epoch): 99.23% there against 98.83% with half the images redrawn from their skeleton
+            // (strokes), seed 1 each; writers 23-30 are the report. BENCHMARKS.md has the figures.
             case "digits" -> base().with("model", "fast", "dataset", "mnist-pen", "epochs", 15, "lr", 0.2f, "weightDecay", 5e-4f,
-                    "schedule", "onecycle", "warmup", 0.2f, "labelSmoothing", 0.1f, "augment", "strokes");
+                    "schedule", "onecycle", "warmup", 0.2f, "labelSmoothing", 0.1f, "augment", "pen");
             default -> throw new IllegalArgumentException("unknown preset '" + name + "': use " + String.join(", ", PRESETS));
         };
     }

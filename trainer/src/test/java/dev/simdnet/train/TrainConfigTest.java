@@ -72,7 +72,7 @@ class TrainConfigTest {
         assertThat(lenet.optimizer()).isEqualTo(TrainConfig.OptimizerKind.ADAM);
         assertThat(lenet.batch()).isEqualTo(64);
         assertThat(lenet.lr()).isEqualTo(3e-3f);
-        assertThat(TrainConfig.preset("digits").augment()).isEqualTo(TrainConfig.Augmentation.STROKES);
+        assertThat(TrainConfig.preset("digits").augment()).isEqualTo(TrainConfig.Augmentation.PEN);
         assertThat(TrainConfig.preset("digits").toMap()).containsEntry("dataset", "mnist-pen").containsEntry("epochs", 15.0);
         assertThat(TrainConfig.preset("digits").dataset().kind()).isEqualTo(dev.simdnet.data.DatasetKind.MNIST);
         assertThat(TrainConfig.preset("best").dropout()).isEqualTo(0.25f);
