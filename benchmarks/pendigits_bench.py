@@ -124,7 +124,7 @@ def section(model_path, meta, groups, t, seconds, args):
              f"**{100 * float(meta.get('test_accuracy', 'nan')):.2f}%**; MNIST validation (5,000 held-out training images): "
              + (f"{100 * metrics['mnist_val_accuracy']:.2f}%." if 'mnist_val_accuracy' in metrics else "not recorded.")
              + (f" Calibration (temperature scaling, fitted on writers 17-22): `{meta['calibration']}`." if 'calibration' in meta else ""), "",
-             "Writers 1-16 trained it, writers 17-22 chose it (the recipe, the epoch, the seed), writers 23-30 are the report: "
+             "Writers 1-16 trained it, writers 17-22 chose it (the recipe and the epoch; the seed is the preset's) and fitted its calibration, writers 23-30 are the report: "
              "never trained on, never used to choose. Each digit is drawn with a thick brush (15-25 px on a 280 px canvas) and "
              "read by `classify` as a PNG in three styles, and its strokes are sent to `/api/predict` (the page's brush, the digit "
              "70% of a 280 px canvas).", ""]
@@ -145,8 +145,8 @@ def section(model_path, meta, groups, t, seconds, args):
             lines.append(f"| {c} | {tg[PATHS[0]]['class'][c][1]} | " + " | ".join(pct(tg[p]["class"][c]) for p in PATHS) + " |")
         lines.append("")
     files = sum(len(t[s]["rows"]) for s in STYLES)
-    lines.append(f"`classify` read the {files:,} PNG files in {sum(seconds.values()):.1f} s, whole commands (JVM start included; "
-                 f"{files / sum(seconds.values()):.0f} files/s; the machine was shared, load average {os.getloadavg()[0]:.1f} at the end).")
+    lines.append(f"`classify` read the {files:,} PNG files in {sum(seconds.values()):.1f} s, {len(seconds)} whole commands with their JVM starts, "
+                 f"on a shared machine (load average {os.getloadavg()[0]:.1f} at the end): not a throughput figure.")
     return "\n".join(lines) + "\n"
 
 

@@ -49,7 +49,7 @@ public record TrainConfig(String model, DataSet dataset, double epochs, int batc
      * (random crops of a padded picture, mirrored half the time) for pictures that may be mirrored, colour ones
      * included, never digits.
      */
-    public enum Augmentation { NONE, LIGHT, PEN, STRONG, CROP_FLIP, STROKES }
+    public enum Augmentation { NONE, LIGHT, PEN, STROKES, STRONG, CROP_FLIP }
 
     /**
      * {@code mnist}, {@code fashion}, {@code folder}: an image folder ({@code --data-dir} with {@code train/<class>/})

@@ -30,7 +30,7 @@ class TrainConfigTest {
         assertThatThrownBy(() -> c.with("epochs", 0)).hasMessageContaining("epochs");
         assertThatThrownBy(() -> c.with("optimizer", "rmsprop")).hasMessageContaining("sgd or adam");
         assertThatThrownBy(() -> c.with("threads", 0)).hasMessageContaining("threads");
-        assertThatThrownBy(() -> c.with("dataset", "cifar")).hasMessageContaining("unknown dataset 'cifar': use mnist, fashion or folder");
+        assertThatThrownBy(() -> c.with("dataset", "cifar")).hasMessageContaining("unknown dataset 'cifar': use mnist, fashion, folder or mnist-pen");
     }
 
     @Test
@@ -59,7 +59,7 @@ class TrainConfigTest {
         assertThatThrownBy(() -> c.with("batch", 12.5)).hasMessageContaining("batch must be a whole number");
         assertThatThrownBy(() -> c.with("lr", "fast")).hasMessageContaining("lr must be a number");
         assertThatThrownBy(() -> c.with("schedule", "linear")).hasMessageContaining("use onecycle, cosine or constant");
-        assertThatThrownBy(() -> c.with("augment", "heavy")).hasMessageContaining("use none, light, pen, strong or crop-flip");
+        assertThatThrownBy(() -> c.with("augment", "heavy")).hasMessageContaining("use none, light, pen, strokes, strong or crop-flip");
     }
 
     @Test
