@@ -82,7 +82,8 @@ class CalibrationTest {
 
     @Test
     void aCalibratedModelSavesItLoadsItAndAppliesItToEveryAnswer(@TempDir Path dir) throws Exception {
-        Model bundled = Model.bundled();
+        // The bundle is calibrated since issue 12: start from its raw softmax, as an uncalibrated model.
+        Model bundled = Model.bundled().withCalibration(Calibration.NONE);
         Dataset train = TestData.mnistTrain();
         List<float[]> samples = new ArrayList<>();
         int[] labels = new int[300];
