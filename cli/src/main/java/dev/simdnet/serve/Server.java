@@ -204,6 +204,9 @@ public final class Server implements AutoCloseable {
             e.put("test_accuracy", i.testAccuracy());
             e.put("file_bytes", i.fileBytes());
             e.put("parameters", i.parameters());
+            dev.simdnet.model.Calibration c = m.calibration();
+            // null: never calibrated (always sure); else what "not sure" means for this model.
+            e.put("calibration", c.isNone() ? null : Map.of("temperature", c.temperature(), "threshold", c.threshold(), "fitted_on", c.fittedOn()));
             list.add(e);
         }
         Map<String, Object> r = new LinkedHashMap<>();

@@ -52,8 +52,8 @@ class CalibrateCliTest {
     void classifySaysNotSureWithTheTwoBestGuessesUnderTheThreshold() throws Exception {
         Path pics = dir.resolve("pics"), strict = dir.resolve("strict.safetensors");
         assertThat(Cli.run("render-pendigits", "--input", unipen, "--output", pics.toString(), "--count", "80").exit()).isZero();
-        // Sure answers right every time on writers 17-22: a high threshold, so some of these 80 are "not sure".
-        Cli c = Cli.run("calibrate", "--pendigits", unipen, "--writers", "17-22", "--sure-accuracy", "1", "--output", strict.toString());
+        // Sure answers right every time on writers 17-19: a high threshold, so some of these 80 are "not sure".
+        Cli c = Cli.run("calibrate", "--pendigits", unipen, "--writers", "17-19", "--sure-accuracy", "1", "--output", strict.toString());
         assertThat(c.exit()).as(c.err()).isZero();
         double threshold = Model.load(strict).calibration().threshold();
 
@@ -77,12 +77,29 @@ class CalibrateCliTest {
         }
         assertThat(unsure).isPositive();
         // An uncalibrated model is always sure.
-        Cli plain = Cli.run("classify", pics.toString(), "--json");
+        Path uncalibrated = dir.resolve("uncalibrated.safetensors");
+        Model.bundled().withCalibration(Calibration.NONE).save(uncalibrated);
+        Cli plain = Cli.run("classify", pics.toString(), "--json", "--model", uncalibrated.toString());
         assertThat(plain.out()).doesNotContain("\"sure\":false");
     }
 
     @Test
-    void badOptionsAreOneLineUsageErrors() {
+    @SuppressWarnings("unchecked")
+    void trainCalibratesOnItsValidationSplit() throws Exception {
+        Path out = dir.resolve("trained.safetensors");
+        Cli r = Cli.run("train", "--preset", "baseline", "--epochs", "0.2", "--validation", "1000", "--calibrate", "--sure-accuracy", "0.99",
+                "--data-dir", Cli.mnist(), "--output", out.toString(), "--no-track", "--threads", "2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        Map<String, Object> cal = (Map<String, Object>) JSON.std.mapFrom(r.out()).get("calibration");
+        assertThat((String) cal.get("fitted_on")).contains("validation split").contains("1000 images");
+        Calibration c = Model.load(out).calibration();
+        assertThat(c.samples()).isEqualTo(1000);
+        assertThat(c.sureAccuracy()).isEqualTo(0.99);
+        assertThat(c.temperature()).isCloseTo(((Number) cal.get("temperature")).doubleValue(), org.assertj.core.api.Assertions.within(1e-5));
+    }
+
+    @Test
+    void badOptionsAreOneLineUsageErrors() throws Exception {
         Path out = dir.resolve("x.safetensors");
         for (String[] args : List.of(
                 new String[] {"calibrate", "--output", out.toString()},
@@ -98,6 +115,28 @@ class CalibrateCliTest {
         Cli noWriters = Cli.run("calibrate", "--pendigits", unipen, "--writers", "900-901", "--output", out.toString());
         assertThat(noWriters.exit()).isEqualTo(1);
         assertThat(noWriters.err()).contains("no digits of writers 900-901");
+        // train's new options: what they need, one line each.
+        for (String[] args : List.of(
+                new String[] {"train", "--replay-mnist", "100", "--data-dir", dir.toString(), "--no-track"},
+                new String[] {"train", "--replay-mnist", "0", "--data-dir", dir.toString(), "--no-track"},
+                new String[] {"train", "--replay-dir", dir.toString(), "--no-track"},
+                new String[] {"train", "--sure-accuracy", "0.9", "--no-track"},
+                new String[] {"train", "--calibrate", "--sure-accuracy", "1.5", "--no-track"},
+                new String[] {"train", "--calibrate", "--folds", "3", "--no-track"})) {
+            Cli r = Cli.run(args);
+            assertThat(r.exit()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
+            assertThat(r.oneLineError()).as(r.err()).isTrue();
+        }
+        java.nio.file.Files.createDirectories(dir.resolve("trainonly/train/1"));
+        Cli trainOnly = Cli.run("calibrate", "--data", dir.resolve("trainonly").toString(), "--output", out.toString());
+        assertThat(trainOnly.exit()).isEqualTo(1);
+        assertThat(trainOnly.err()).contains("without val/");
+        Path wrongClass = java.nio.file.Files.createDirectories(dir.resolve("wrongclass/cat"));
+        java.nio.file.Files.write(wrongClass.resolve("a.png"), new byte[] {1});
+        Cli cat = Cli.run("calibrate", "--data", dir.resolve("wrongclass").toString(), "--output", out.toString());
+        assertThat(cat.exit()).isEqualTo(1);
+        assertThat(cat.oneLineError()).as(cat.err()).isTrue();
+        assertThat(cat.err()).contains("no class 'cat'");
         Cli badFolder = Cli.run("calibrate", "--data", dir.resolve("nowhere").toString(), "--output", out.toString());
         assertThat(badFolder.exit()).isEqualTo(1);
         assertThat(badFolder.oneLineError()).as(badFolder.err()).isTrue();

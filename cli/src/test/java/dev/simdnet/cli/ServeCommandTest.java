@@ -46,6 +46,20 @@ class ServeCommandTest {
         Cli twice = Cli.run("serve", "--model", "m=" + a, "m=" + a, "--port", "0");
         assertThat(twice.exit()).isEqualTo(2);
         assertThat(twice.err()).contains("two models are named 'm'");
+
+        // The corrections folder: its bounds need it, they must be positive, and it cannot be a file.
+        for (String[] args : new String[][] {{"serve", "--corrections-max", "5", "--port", "0"}, {"serve", "--corrections-max-mb", "5", "--port", "0"},
+                {"serve", "--corrections", dir.resolve("c").toString(), "--corrections-max", "0", "--port", "0"},
+                {"serve", "--corrections", dir.resolve("c").toString(), "--corrections-max-mb", "-1", "--port", "0"}}) {
+            Cli r = Cli.run(args);
+            assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.oneLineError()).as(r.err()).isTrue();
+        }
+        Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+        Cli notDir = Cli.run("serve", "--corrections", file.toString(), "--port", "0");
+        assertThat(notDir.exit()).isEqualTo(1);
+        assertThat(notDir.oneLineError()).as(notDir.err()).isTrue();
+        assertThat(notDir.err()).contains("a-file").contains("not a folder");
     }
 
     @Test

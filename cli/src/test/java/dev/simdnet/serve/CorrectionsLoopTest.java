@@ -123,12 +123,12 @@ class CorrectionsLoopTest {
         var cl = Main.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute("train", "--init", before.toString(), "--data-dir", corrections.toString(), "--replay-mnist", "2000",
+        int exit = cl.execute("train", "--init", before.toString(), "--data-dir", corrections.toString(), "--replay-mnist", "4000",
                 "--replay-dir", data().resolve("mnist").toString(), "--epochs", "2", "--lr", "0.02", "--threads", "2",
                 "--output", after.toString(), "--no-track");
         assertThat(exit).as(err.toString()).isZero();
         Map<String, Object> result = JSON.std.mapFrom(out.toString());
-        assertThat(result).containsEntry("corrections", 50).containsEntry("replay_mnist", 2000);
+        assertThat(result).containsEntry("corrections", 50).containsEntry("replay_mnist", 4000);
 
         // 3. Serve the new model: it reads the writer's other 1s, and MNIST as before.
         Server second = serve(after, null);

@@ -289,6 +289,12 @@ class FeedbackApiTest {
             assertThat(p.get(digit).doubleValue()).isGreaterThanOrEqualTo(p.get(c).doubleValue());
             if (c != digit) assertThat(p.get(second).doubleValue()).isGreaterThanOrEqualTo(p.get(c).doubleValue());
         }
+        var models = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/models")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> list = (List<Map<String, Object>>) JSON.std.mapFrom(models.body()).get("models");
+        assertThat(list.get(0).get("calibration")).isNull();
+        assertThat(list.get(1).get("calibration")).isEqualTo(Map.of("temperature", 1.5, "threshold", 0.999, "fitted_on", "a test"));
         Map<String, Object> blank = new LinkedHashMap<>(Map.of("strokes", List.of(), "canvas", List.of(280, 280), "model", "strict"));
         assertThat(post(server, "/api/predict", JSON.std.asBytes(blank)).json()).containsEntry("digit", null).doesNotContainKey("sure");
     }

@@ -77,6 +77,8 @@ public record LabelledSamples(String what, List<float[]> samples, int[] labels, 
      */
     public static LabelledSamples folder(Model model, Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new java.io.FileNotFoundException(dir + " is not a folder of <class>/ picture folders");
+        if (Files.isDirectory(dir.resolve("train")) && !Files.isDirectory(dir.resolve("val")))
+            throw new DataException(dir + " is an image folder without val/: give validation pictures, DIR/val/<class>/ or DIR/<class>/ (never train/)");
         Path root = Files.isDirectory(dir.resolve("val")) ? dir.resolve("val") : dir;
         List<Path> files = new ArrayList<>();
         List<Integer> fileLabels = new ArrayList<>();

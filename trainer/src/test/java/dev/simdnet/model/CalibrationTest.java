@@ -82,8 +82,7 @@ class CalibrationTest {
 
     @Test
     void aCalibratedModelSavesItLoadsItAndAppliesItToEveryAnswer(@TempDir Path dir) throws Exception {
-        // The bundle is calibrated since issue 12: start from its raw softmax, as an uncalibrated model.
-        Model bundled = Model.bundled().withCalibration(Calibration.NONE);
+        Model bundled = Model.bundled().withCalibration(Calibration.NONE); // as it would be uncalibrated, whatever the jar holds
         Dataset train = TestData.mnistTrain();
         List<float[]> samples = new ArrayList<>();
         int[] labels = new int[300];
