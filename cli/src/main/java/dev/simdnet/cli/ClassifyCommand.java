@@ -53,7 +53,7 @@ final class ClassifyCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE_OR_DIR", description = "Images, or folders of images.")
     List<Path> inputs;
 
-    @Option(names = "--model", paramLabel = "CHECKPOINT", description = "Model to use (default: the one bundled in the jar).")
+    @Option(names = "--model", paramLabel = "CHECKPOINT", description = "Model to use: a checkpoint or an ONNX file (default: the one bundled in the jar).")
     Path model;
 
     @Option(names = "--top", paramLabel = "K", defaultValue = "1", description = "Show the K most likely digits. Default: ${DEFAULT-VALUE}.")

@@ -36,7 +36,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Parameters(arity = "1..*", paramLabel = "CHECKPOINT", description = "Model files written by train.")
+    @Parameters(arity = "1..*", paramLabel = "CHECKPOINT", description = "Model files: checkpoints written by train, or ONNX files (*.onnx).")
     List<Path> checkpoints;
 
     @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion (default: the one the first checkpoint was trained on).")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "simdnet", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Train and run convolutional networks on the JDK alone: SIMD kernels on the Vector API.",
-        subcommands = {TrainCommand.class, EvalCommand.class, ClassifyCommand.class, BenchCommand.class, TuneCommand.class, ServeCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, ClassifyCommand.class, BenchCommand.class, TuneCommand.class, ServeCommand.class, ExportCommand.class,
                 RunsCommand.class, SweepCommand.class, RenderPenDigitsCommand.class, CalibrateCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

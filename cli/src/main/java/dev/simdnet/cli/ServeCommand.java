@@ -139,7 +139,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The checkpoint file's name without extension, made into a valid model name. */
     static String nameOf(Path file) {
-        String n = file.getFileName().toString().replaceFirst("\\.safetensors$", "").replaceAll("[^A-Za-z0-9._-]", "_");
+        String n = file.getFileName().toString().replaceFirst("\\.(safetensors|onnx)$", "").replaceAll("[^A-Za-z0-9._-]", "_");
         if (n.startsWith(".")) n = "_" + n.substring(1);
         return n.isEmpty() ? "model" : n.length() > 64 ? n.substring(0, 64) : n;
     }

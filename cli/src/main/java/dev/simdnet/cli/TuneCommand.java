@@ -37,15 +37,18 @@ final class TuneCommand implements Callable<Integer> {
         try (Kernels k = common.kernels(common.threadsOr(1))) {
             if (!show) {
                 KernelTuner.Result r = KernelTuner.tune(k, seconds);
-                out.printf(Locale.ROOT, "%-4s %-46s %8s%n", "rows", "shape", "GFLOP/s");
-                for (KernelTuner.Row row : r.rows()) out.printf(Locale.ROOT, "%-4d %-46s %8.1f%n", row.mr(), row.shape(), row.gflops());
-                out.println("chosen: " + r.chosen() + " rows, written to " + r.file() + " (used by the next run)");
+                out.printf(Locale.ROOT, "%-4s %-26s %-46s %8s%n", "rows", "blocks", "shape", "GFLOP/s");
+                for (KernelTuner.Row row : r.rows())
+                    out.printf(Locale.ROOT, "%-4d %-26s %-46s %8.1f%n", row.candidate().mr(), row.candidate().blocks(), row.shape(), row.gflops());
+                out.println("chosen: " + r.chosen() + " (blocks from " + r.chosen().blocks().source().replaceFirst(":.*", "")
+                        + "), written to " + r.file() + " (used by the next run)");
             }
             Map<String, Object> c = k.configuration();
             String what = show ? "kernels in force: " : "this run started with: ";
             if (c.isEmpty()) out.println(what + k.name() + " (no tile to choose)");
             else out.println(what + c.get("vector_bits") + "-bit vectors, " + c.get("vector_registers") + " registers, GEMM tile "
-                    + c.get("gemm_tile") + " (" + c.get("gemm_tile_source") + ")");
+                    + c.get("gemm_tile") + " (" + c.get("gemm_tile_source") + "), cache blocks " + c.get("gemm_blocks")
+                    + " (" + c.get("gemm_blocks_source") + "); caches: " + c.get("caches"));
         }
         out.flush();
         return 0;

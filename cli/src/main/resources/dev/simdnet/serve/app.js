@@ -1,8 +1,11 @@
 // The draw-a-digit page: pointer-event drawing with the server's brush, throttled calls to /api/predict while
 // drawing, and the answer shown as a guess, ten bars, the 28x28 input and the conv feature maps.
+// The same page runs without a server (export --web): there window.simdnetLocal reads the drawing in the browser,
+// with the answers /api/models and /api/predict would give (web/local.js).
 'use strict';
 
 (() => {
+  const local = window.simdnetLocal || null;
   const pad = document.getElementById('pad');
   const ctx = pad.getContext('2d');
   const guessEl = document.getElementById('guess');
@@ -159,12 +162,17 @@
     };
     if (model) body.model = model;
     try {
-      const r = await fetch('api/predict', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      const answer = await r.json();
-      if (!r.ok) showError(answer.error || ('HTTP ' + r.status), v);
-      else if (v === version) show(answer, v);
+      if (local) {
+        const answer = await local.predict(pad);
+        if (v === version) show(answer, v);
+      } else {
+        const r = await fetch('api/predict', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        const answer = await r.json();
+        if (!r.ok) showError(answer.error || ('HTTP ' + r.status), v);
+        else if (v === version) show(answer, v);
+      }
     } catch (err) {
-      showError('The server did not answer: is it still running?', v);
+      showError(local ? 'The model could not read the drawing: ' + err : 'The server did not answer: is it still running?', v);
     } finally {
       inFlight = false;
       if (v !== version && strokes.length > 0) schedule(!current);
@@ -355,6 +363,7 @@
     if (m.test_accuracy !== null && m.test_accuracy !== undefined) parts.push((100 * m.test_accuracy).toFixed(2) + '% on the MNIST test set');
     parts.push(m.parameters.toLocaleString('en') + ' parameters');
     parts.push((m.file_bytes / 1024).toFixed(0) + ' kB');
+    if (m.runtime) parts.push(m.runtime);
     return parts.join(' · ');
   }
 
@@ -370,8 +379,7 @@
 
   async function loadModels() {
     try {
-      const r = await fetch('api/models');
-      const list = await r.json();
+      const list = local ? await local.models() : await (await fetch('api/models')).json();
       brush = list.brush;
       corrections = list.corrections === true;
       models = list.models;
@@ -387,7 +395,8 @@
       redraw();
       document.body.dataset.ready = 'true';
     } catch (err) {
-      showError('Cannot reach the server: reload the page once it runs.');
+      showError(local ? 'The model did not load (' + err + '): serve this folder over HTTP (a file:// page cannot load it).'
+        : 'Cannot reach the server: reload the page once it runs.');
     }
   }
 

@@ -185,7 +185,7 @@ class CliTest {
         }
         Cli show = Cli.run("tune", "--show");
         assertThat(show.exit()).as(show.err()).isZero();
-        assertThat(show.out()).contains("kernels in force:").contains("GEMM tile").doesNotContain("chosen:");
+        assertThat(show.out()).contains("kernels in force:").contains("GEMM tile").contains("cache blocks kc ").contains("caches: L1d").doesNotContain("chosen:");
         Cli bad = Cli.run("tune", "--seconds", "0");
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("--seconds must be in (0, 10]");

@@ -31,7 +31,7 @@ class ResumeAfterKillTest {
                 "--add-modules", "jdk.incubator.vector"));
         // The vector width (-XX:UseAVX=2, -XX:MaxVectorSize=16 in the width executions) and kernel choice of this JVM for the killed one too.
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("-XX:")).forEach(cmd::add);
-        for (String p : new String[] {"simdnet.cache.dir", "simdnet.gemm.mr"})
+        for (String p : new String[] {"simdnet.cache.dir", "simdnet.gemm.mr", "simdnet.gemm.blocks"})
             if (System.getProperty(p) != null) cmd.add("-D" + p + "=" + System.getProperty(p));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(trainArgs(dir, "killed"));

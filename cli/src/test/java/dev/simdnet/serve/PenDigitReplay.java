@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Real pen trajectories (the trainer's {@link PenDigits}) placed on the page's canvas, for replay as pointer events. */
-final class PenDigitReplay {
+public final class PenDigitReplay {
     private PenDigitReplay() {}
 
     /** The strokes of one digit in canvas pixels ({@code side x side}, y down), its longer side 70% of the canvas. */
-    static double[][][] onCanvas(PenDigits.PenDigit digit, int side) {
+    public static double[][][] onCanvas(PenDigits.PenDigit digit, int side) {
         float brush = side * 20f / 280f; // the page's brush; place() only uses it to keep the digit inside
         PenDigits.Placed p = PenDigits.place(digit, new PenDigits.RenderOptions(side, brush, brush, 0.7f, 0.7f), digit.index());
         double[][][] out = new double[p.strokes().size()][][];
@@ -23,7 +23,7 @@ final class PenDigitReplay {
     }
 
     /** {@code perClass} digits of each class, spread evenly over the file (so over many writers). */
-    static List<PenDigits.PenDigit> spread(List<PenDigits.PenDigit> all, int perClass) {
+    public static List<PenDigits.PenDigit> spread(List<PenDigits.PenDigit> all, int perClass) {
         List<PenDigits.PenDigit> out = new ArrayList<>();
         for (int c = 0; c < 10; c++) {
             final int cls = c;

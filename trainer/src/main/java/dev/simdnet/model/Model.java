@@ -134,8 +134,12 @@ public final class Model {
         return new Model(spec, net, input, classNames, Map.of(), defaultKernels(), Calibration.NONE, free);
     }
 
-    /** Reads a checkpoint ({@link Checkpoint}); the model runs on one-thread kernels (see {@link #withKernels}). */
+    /**
+     * Reads a checkpoint ({@link Checkpoint}), or an ONNX model ({@code *.onnx}, read into the engine's own layers by
+     * {@link dev.simdnet.onnx.OnnxImport}); the model runs on one-thread kernels (see {@link #withKernels}).
+     */
     public static Model load(Path file) throws IOException {
+        if (dev.simdnet.onnx.OnnxImport.isOnnx(file)) return dev.simdnet.onnx.OnnxImport.load(file);
         return fromCheckpoint(Checkpoint.load(file));
     }
 
