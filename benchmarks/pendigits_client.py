@@ -14,9 +14,11 @@ CANVAS = 280
 SPAN = 0.7
 
 
-def read_unipen(path):
-    """[(label, [[(x, y), ...], ...]), ...] in file order."""
-    digits, label, strokes, stroke = [], None, [], None
+def read_unipen(path, with_writer=False):
+    """[(label, [[(x, y), ...], ...]), ...] in file order; (label, strokes, writer) with_writer."""
+    digits, label, strokes, stroke, writer = [], None, [], None, None
+    def done():
+        digits.append((label, strokes, writer) if with_writer else (label, strokes))
     with open(path) as f:
         for line in f:
             t = line.split()
@@ -24,8 +26,10 @@ def read_unipen(path):
                 continue
             if t[0] == ".SEGMENT":
                 if label is not None:
-                    digits.append((label, strokes))
+                    done()
                 label, strokes = int(t[-1].strip('"')), []
+            elif t[0] == ".COMMENT" and len(t) >= 4:
+                writer = int(t[2])
             elif t[0] == ".PEN_DOWN":
                 stroke = []
             elif t[0] == ".PEN_UP":
@@ -35,7 +39,7 @@ def read_unipen(path):
             elif stroke is not None and not t[0].startswith("."):
                 stroke.append((float(t[0]), float(t[1])))
     if label is not None:
-        digits.append((label, strokes))
+        done()
     return digits
 
 
@@ -66,11 +70,19 @@ def main():
     ap.add_argument("--data", default="../shared/data/pendigits/pendigits-train.unipen")
     ap.add_argument("--per-class", type=int, default=0, help="digits per class (0: all 7,494)")
     ap.add_argument("--model", default=None)
+    ap.add_argument("--writers", default=None, help="only these writers, FROM-TO (e.g. 23-30)")
+    ap.add_argument("--details", default=None, help="write one JSON line per digit here: writer, label, digit")
     a = ap.parse_args()
-    digits = pick(read_unipen(a.data), a.per_class)
+    all_digits = read_unipen(a.data, with_writer=True)
+    if a.writers:
+        lo, _, hi = a.writers.partition("-")
+        lo, hi = int(lo), int(hi or lo)
+        all_digits = [d for d in all_digits if lo <= d[2] <= hi]
+    digits = pick(all_digits, a.per_class)
+    details = open(a.details, "w") if a.details else None
     correct, per = 0, {c: [0, 0] for c in range(10)}
     start = time.time()
-    for label, strokes in digits:
+    for label, strokes, writer in digits:
         body = {"strokes": to_canvas(strokes), "canvas": [CANVAS, CANVAS]}
         if a.model:
             body["model"] = a.model
@@ -78,6 +90,8 @@ def main():
         with urllib.request.urlopen(req) as r:
             ans = json.load(r)
         ok = ans.get("digit") == label
+        if details:
+            details.write(json.dumps({"writer": writer, "label": label, "digit": ans.get("digit")}) + "\n")
         correct += ok
         per[label][0] += ok
         per[label][1] += 1

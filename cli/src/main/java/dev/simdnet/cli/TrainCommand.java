@@ -52,7 +52,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "NAME", description = "Network: mlp, lenet5, lenet, fast, best, or cnn32 (small colour pictures).")
     String model;
 
-    @Option(names = "--dataset", paramLabel = "NAME", description = "mnist or fashion (an image folder is found from --data-dir).")
+    @Option(names = "--dataset", paramLabel = "NAME", description = "mnist, fashion, or mnist-pen (MNIST plus the pen digits of writers 1-16 and glyph styles, validated on writers 17-22; the pen file is found beside the MNIST folder); an image folder is found from --data-dir.")
     String dataset;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training split; fractions allowed (0.5).")
@@ -85,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dropout", paramLabel = "P", description = "Dropout before the classifier.")
     Float dropout;
 
-    @Option(names = "--augment", paramLabel = "LEVEL", description = "Data augmentation: none, light, pen (light plus stroke-width changes) or strong; crop-flip (random crops, mirrored half the time) for pictures that may be mirrored, colour ones too, never digits.")
+    @Option(names = "--augment", paramLabel = "LEVEL", description = "Data augmentation: none, light, pen (light plus stroke-width changes), strokes (pen after half the images are thinned and redrawn with a round brush) or strong; crop-flip (random crops, mirrored half the time) for pictures that may be mirrored, colour ones too, never digits.")
     String augment;
 
     @Option(names = "--validation", paramLabel = "N", description = "Training images held out for validation (stratified).")

@@ -158,6 +158,44 @@ class ClassifyTest {
         }
     }
 
+    /** The report writers only, in the styles the pen-digit benchmark reads: each the same drawing, read the same. */
+    @Test
+    void rendersTheReportWritersInEveryStyle() throws Exception {
+        String input = Cli.data().resolve("pendigits/pendigits-train.unipen").toString();
+        Map<String, List<Map<String, Object>>> read = new java.util.HashMap<>();
+        for (String style : List.of("dark-on-light", "light-on-dark", "transparent")) {
+            Path out = dir.resolve(style);
+            Cli r = Cli.run("render-pendigits", "--input", input, "--output", out.toString(), "--count", "120", "--writers", "23-30", "--style", style);
+            assertThat(r.exit()).as(r.err()).isZero();
+            List<Path> files;
+            try (var s = Files.walk(out)) {
+                files = s.filter(p -> p.toString().endsWith(".png")).sorted().toList();
+            }
+            assertThat(files).as("the first 120 digits hold some of writers 23-30, not all").isNotEmpty().hasSizeLessThan(120);
+            for (Path f : files) {
+                int writer = Integer.parseInt(f.getFileName().toString().split("_")[0]);
+                assertThat(writer).isBetween(23, 30);
+            }
+            java.awt.image.BufferedImage img = ImageIO.read(files.getFirst().toFile());
+            assertThat(img.getColorModel().hasAlpha()).as(style).isEqualTo(style.equals("transparent"));
+            int corner = img.getRGB(0, 0);
+            assertThat(style.equals("transparent") ? corner >>> 24 : corner & 0xff).as(style + ": the background")
+                    .isEqualTo(style.equals("dark-on-light") ? 255 : 0);
+            Cli c = Cli.run("classify", "--json", out.toString());
+            assertThat(c.exit()).as(c.err()).isZero();
+            read.put(style, jsonLines(c.out()));
+        }
+        // The same ink in three polarities: the same 28x28 input, so the same answers.
+        for (int i = 0; i < read.get("dark-on-light").size(); i++)
+            for (String style : List.of("light-on-dark", "transparent"))
+                assertThat(read.get(style).get(i).get("digit")).isEqualTo(read.get("dark-on-light").get(i).get("digit"));
+        Cli bad = Cli.run("render-pendigits", "--input", input, "--output", dir.resolve("x").toString(), "--style", "pink");
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown --style 'pink'");
+        Cli badWriters = Cli.run("render-pendigits", "--input", input, "--output", dir.resolve("x").toString(), "--writers", "30-23");
+        assertThat(badWriters.exit()).isEqualTo(2);
+    }
+
     /** One map per line of {@code --json} output. */
     private static List<Map<String, Object>> jsonLines(String out) {
         return out.lines().map(l -> {

@@ -115,6 +115,31 @@ class CliTest {
         assertThat(dir.resolve("f.safetensors")).doesNotExist();
     }
 
+    /**
+     * mnist-pen: MNIST's training images less the hold-out, the pen digits of writers 1-16 (three drawings each) and
+     * the glyph styles train; the pen digits of writers 17-22 (two drawings each) validate; MNIST's test set tests.
+     */
+    @Test
+    void trainOnMnistAndPenDigitsValidatesOnTheValidationWriters(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("pen.safetensors");
+        Cli r = Cli.run("train", "--preset", "baseline", "--dataset", "mnist-pen", "--augment", "strokes", "--epochs", "0.02",
+                "--validation", "1000", "--threads", "2", "--data-dir", Cli.mnist(), "--offline", "--no-track", "--output", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        Map<String, Object> m = JSON.std.mapFrom(r.out().strip());
+        var pen = dev.simdnet.data.PenDigits.load(Cli.data().resolve("pendigits/pendigits-train.unipen"));
+        long train = pen.stream().filter(d -> d.writer() <= 16).count(), val = pen.stream().filter(d -> d.writer() >= 17 && d.writer() <= 22).count();
+        assertThat(((Number) m.get("train_mnist")).intValue()).isEqualTo(59_000);
+        assertThat(((Number) m.get("train_pen_writers_1_16")).longValue()).isEqualTo(3 * train);
+        assertThat(((Number) m.get("train_glyphs")).intValue()).isEqualTo(3_000);
+        assertThat(((Number) m.get("validation_images")).longValue()).isEqualTo(2 * val);
+        assertThat(m).containsEntry("validation_from", "pen digits of writers 17-22").containsKeys("mnist_val_accuracy", "test_accuracy");
+        // Saved as an MNIST digit model: eval finds MNIST's test set from the config's mnist-pen.
+        Cli e = Cli.run("eval", out.toString(), "--data-dir", Cli.mnist(), "--offline", "--json");
+        assertThat(e.exit()).as(e.err()).isZero();
+        assertThat(((Number) JSON.std.mapFrom(e.out().strip()).get("test_accuracy")).doubleValue())
+                .isCloseTo(((Number) m.get("test_accuracy")).doubleValue(), org.assertj.core.api.Assertions.within(1e-6));
+    }
+
     @Test
     void trainInitFineTunesATrainedModelWithFrozenLayers(@TempDir Path dir) throws Exception {
         Path first = dir.resolve("first.safetensors"), tuned = dir.resolve("tuned.safetensors");

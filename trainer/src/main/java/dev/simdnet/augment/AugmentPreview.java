@@ -18,6 +18,11 @@ public final class AugmentPreview {
      * white ink on black, each pixel a {@code zoom x zoom} square, with gray gaps between cells.
      */
     public static BufferedImage grid(Dataset data, int[] samples, Augmenter augmenter, int variants, int zoom) {
+        return grid(data, samples, null, augmenter, variants, zoom);
+    }
+
+    /** {@link #grid}, each variant first redrawn by {@code redraw} (null: none), as the training batches are. */
+    public static BufferedImage grid(Dataset data, int[] samples, StrokeRedraw redraw, Augmenter augmenter, int variants, int zoom) {
         if (samples.length < 1 || variants < 1 || zoom < 1)
             throw new IllegalArgumentException("need at least one sample, one variant and zoom >= 1");
         int rows = data.rows(), cols = data.cols(), gap = 2, p = rows * cols;
@@ -29,7 +34,12 @@ public final class AugmentPreview {
         for (int r = 0; r < samples.length; r++) {
             for (int v = 0; v <= variants; v++) {
                 if (v == 0) data.fillBatch(samples, r, 1, Normalization.IDENTITY, cell, 0);
-                else augmenter.augmentBatch(data, samples, r, 1, v - 1, Normalization.IDENTITY, cell, 0, null);
+                else if (redraw == null) augmenter.augmentBatch(data, samples, r, 1, v - 1, Normalization.IDENTITY, cell, 0, null);
+                else {
+                    data.fillBatch(samples, r, 1, Normalization.IDENTITY, cell, 0);
+                    redraw.apply(cell, 0, 1, v - 1, samples, r, null);
+                    augmenter.apply(cell, 0, 1, v - 1, samples, r, null);
+                }
                 int ox = gap + v * cellW, oy = gap + r * cellH;
                 for (int y = 0; y < rows * zoom; y++)
                     for (int x = 0; x < cols * zoom; x++) {
@@ -42,8 +52,8 @@ public final class AugmentPreview {
     }
 
     /** Writes {@link #grid} as a PNG. */
-    public static void writePng(Path file, Dataset data, int[] samples, Augmenter augmenter, int variants, int zoom) {
-        BufferedImage img = grid(data, samples, augmenter, variants, zoom);
+    public static void writePng(Path file, Dataset data, int[] samples, StrokeRedraw redraw, Augmenter augmenter, int variants, int zoom) {
+        BufferedImage img = grid(data, samples, redraw, augmenter, variants, zoom);
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) Files.createDirectories(parent);

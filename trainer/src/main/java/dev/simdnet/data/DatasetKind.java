@@ -110,6 +110,7 @@ public enum DatasetKind {
     /** Parses {@code mnist} or {@code fashion} (also {@code fashion-mnist}), case-insensitively. */
     public static DatasetKind parse(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
+        if (n.equals("mnist-pen")) return MNIST; // MNIST plus pen digits (TrainConfig.DataSet.MNIST_PEN): MNIST's classes and test set
         for (DatasetKind k : values())
             if (k.name().toLowerCase(Locale.ROOT).equals(n) || k.dirAliases.contains(n)) return k;
         throw new DataException("unknown data set '" + name + "': use mnist or fashion");

@@ -194,7 +194,9 @@ public final class OnnxExport {
         meta.put(VERSION_KEY, version());
         String acc = model.metadata().get(TEST_ACCURACY_KEY);
         if (acc != null) meta.put(TEST_ACCURACY_KEY, acc);
-        for (String k : List.of("dataset", "git_commit", "metrics", "config"))
+        // The calibration (temperature, "not sure" threshold) travels as metadata: simdnet's import applies it, so a
+        // calibrated model reads the same through its ONNX file; the graph's probabilities are the raw softmax.
+        for (String k : List.of("dataset", "git_commit", "metrics", "config", dev.simdnet.model.Calibration.KEY))
             if (model.metadata().containsKey(k)) meta.put(k, model.metadata().get(k));
         return meta;
     }

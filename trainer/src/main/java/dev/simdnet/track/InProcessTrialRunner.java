@@ -40,7 +40,8 @@ public final class InProcessTrialRunner implements TrialRunner {
     public void check(List<TrainConfig> configs) throws IOException {
         Set<DatasetKind> datasets = new LinkedHashSet<>();
         for (TrainConfig c : configs) {
-            if (c.dataset().kind() == null) throw new IllegalArgumentException("sweeps read MNIST or Fashion-MNIST, not an image folder");
+            if (c.dataset().kind() == null || c.dataset() == TrainConfig.DataSet.MNIST_PEN)
+                throw new IllegalArgumentException("sweeps read MNIST or Fashion-MNIST, not an image folder or mnist-pen");
             datasets.add(c.dataset().kind());
         }
         for (DatasetKind kind : datasets) {

@@ -4,6 +4,7 @@ import dev.simdnet.augment.AugmentConfig;
 import dev.simdnet.augment.AugmentPreview;
 import dev.simdnet.augment.Augmenter;
 import dev.simdnet.augment.CropFlip;
+import dev.simdnet.augment.StrokeRedraw;
 import dev.simdnet.data.Dataset;
 import dev.simdnet.kernel.Parallel;
 
@@ -30,11 +31,27 @@ public final class Augmentations {
             CropFlip cf = new CropFlip(seed, rows, cols, channels, Math.max(1, Math.min(rows, cols) / 8));
             return (images, count, epoch, ids, idsFrom) -> cf.apply(images, count, epoch, ids, idsFrom, parallel);
         }
-        AugmentConfig config = AugmentConfig.preset(TrainConfig.nameOf(level));
+        AugmentConfig config = distortions(level);
         if (config.isOff()) return BatchAugmenter.NONE;
         if (channels != 1) throw new IllegalArgumentException("--augment " + TrainConfig.nameOf(level) + " works on grey pictures only");
         Augmenter augmenter = new Augmenter(config, seed, rows, cols);
-        return (images, count, epoch, ids, idsFrom) -> augmenter.apply(images, 0, count, epoch, ids, idsFrom, parallel);
+        StrokeRedraw redraw = redraw(level, seed, rows, cols);
+        if (redraw == null) return (images, count, epoch, ids, idsFrom) -> augmenter.apply(images, 0, count, epoch, ids, idsFrom, parallel);
+        // Redrawn first, then distorted: the canvas' even strokes go through the same affine and width changes.
+        return (images, count, epoch, ids, idsFrom) -> {
+            redraw.apply(images, 0, count, epoch, ids, idsFrom, parallel);
+            augmenter.apply(images, 0, count, epoch, ids, idsFrom, parallel);
+        };
+    }
+
+    /** The affine, elastic and width distortions of a level: {@code strokes} distorts as {@code pen} does. */
+    static AugmentConfig distortions(TrainConfig.Augmentation level) {
+        return AugmentConfig.preset(TrainConfig.nameOf(level == TrainConfig.Augmentation.STROKES ? TrainConfig.Augmentation.PEN : level));
+    }
+
+    /** The skeleton redraw of {@code strokes}; null for the other levels. */
+    static StrokeRedraw redraw(TrainConfig.Augmentation level, long seed, int rows, int cols) {
+        return level == TrainConfig.Augmentation.STROKES ? new StrokeRedraw(StrokeRedraw.Settings.CANVAS, seed, rows, cols) : null;
     }
 
     /**
@@ -48,6 +65,7 @@ public final class Augmentations {
             for (int i = 0; i < train.n(); i++)
                 if (train.label(i) == c) { samples[k++] = i; break; }
         for (int i = 1; k < samples.length; i++) samples[k++] = i * 997 % train.n();
-        AugmentPreview.writePng(png, train, samples, new Augmenter(AugmentConfig.preset(TrainConfig.nameOf(level)), seed, train.rows(), train.cols()), 7, 3);
+        AugmentPreview.writePng(png, train, samples, redraw(level, seed, train.rows(), train.cols()),
+                new Augmenter(distortions(level), seed, train.rows(), train.cols()), 7, 3);
     }
 }

@@ -12,6 +12,9 @@ import dev.simdnet.data.DatasetKind;
 import dev.simdnet.data.DatasetLoader;
 import dev.simdnet.data.ImageFolder;
 import dev.simdnet.data.Normalization;
+import dev.simdnet.data.PenDigits;
+import dev.simdnet.data.PenTraining;
+import dev.simdnet.augment.GlyphStyles;
 import dev.simdnet.data.Splits;
 import dev.simdnet.data.Subset;
 import dev.simdnet.eval.Evaluation;
@@ -276,6 +279,9 @@ public final class Experiment {
             r.put("test_set", "none: " + options.data().explicitDir() + " has no test/ folder");
         }
         r.put("best_val_accuracy", Double.isNaN(o.bestValAccuracy()) ? null : round(o.bestValAccuracy(), 6));
+        if (data.mnistHoldout() != null && data.mnistHoldout().length > 0) // mnist-pen validates on pen digits; MNIST's hold-out is reported
+            r.put("mnist_val_accuracy", round(Model.of(o.spec(), o.net(), new Model.Input(train.rows(), train.cols(), train.channels(), norm,
+                    Model.Preprocess.RESIZE), Model.numberedClasses(o.spec().classes())).withKernels(kernels).evaluate(train, data.mnistHoldout(), 500).accuracy(), 6));
         r.put("best_epoch", o.bestEpoch());
         r.put("early_stopped", o.earlyStopped());
         r.put("train_seconds", round(o.trainSeconds(), 3));
@@ -330,7 +336,12 @@ public final class Experiment {
      * @param provenance checkpoint metadata naming the data's content (checksums or fingerprint)
      */
     private record Data(Dataset train, Splits.Split split, Dataset test, Normalization norm, List<String> classes,
-                        Map<String, Object> facts, Map<String, String> provenance) {}
+                        Map<String, Object> facts, Map<String, String> provenance, int[] mnistHoldout) {
+        Data(Dataset train, Splits.Split split, Dataset test, Normalization norm, List<String> classes,
+             Map<String, Object> facts, Map<String, String> provenance) {
+            this(train, split, test, norm, classes, facts, provenance, null);
+        }
+    }
 
     private Data loadData(boolean withTest) throws IOException {
         Path dir = options.data().explicitDir();
@@ -338,6 +349,7 @@ public final class Experiment {
         if (ImageFolder.isImageFolder(dir)) return loadFolder(dir);
         if (config.dataset() == TrainConfig.DataSet.FOLDER)
             throw new IllegalArgumentException("dataset 'folder' needs --data-dir DIR holding train/<class>/ picture folders");
+        if (config.dataset() == TrainConfig.DataSet.MNIST_PEN) return loadMnistPen(withTest);
         DatasetKind kind = config.dataset().kind();
         Dataset train = DatasetLoader.load(kind, Subset.TRAIN, options.data());
         Dataset test = withTest ? DatasetLoader.load(kind, Subset.TEST, options.data()) : null;
@@ -345,6 +357,56 @@ public final class Experiment {
                 : Splits.holdout(train, config.validation(), config.seed());
         return new Data(train, split, test, kind.normalization(), kind.classNames(), Map.of(),
                 Map.of("data_sha256", JSON.std.asString(dataChecksums(kind))));
+    }
+
+    /** Rendered pen digits of each training writer (two thick-brush drawings, one with the page's brush). */
+    static final List<PenTraining.Brush> PEN_TRAIN_BRUSHES = List.of(PenTraining.Brush.THICK, PenTraining.Brush.THICK, PenTraining.Brush.PAGE);
+    /** Each validation writer's digit as the two reports draw it: for classify, and as the page sends strokes. */
+    static final List<PenTraining.Brush> PEN_VALIDATION_BRUSHES = List.of(PenTraining.Brush.THICK, PenTraining.Brush.PAGE_70);
+    /** Glyphs of each programmatic style ({@link GlyphStyles}), about twice a training writer group's digits of a class. */
+    static final int GLYPHS_PER_STYLE = 1000;
+
+    /**
+     * MNIST's training images (less the usual seeded hold-out, kept to report MNIST validation accuracy), the pen
+     * digits of writers 1-16 and the glyph styles, all but MNIST drawn and prepared as a user's drawing is; validated
+     * on the pen digits of writers 17-22. Writers 23-30 are not read.
+     */
+    private Data loadMnistPen(boolean withTest) {
+        Dataset mnist = DatasetLoader.load(DatasetKind.MNIST, Subset.TRAIN, options.data());
+        Dataset test = withTest ? DatasetLoader.load(DatasetKind.MNIST, Subset.TEST, options.data()) : null;
+        Path file = PenTraining.find(options.data());
+        List<PenDigits.PenDigit> pen = PenDigits.load(file);
+        long seed = config.seed();
+        Dataset penTrain = PenTraining.render("pendigits/writers-1-16", PenTraining.writers(pen, 1, PenTraining.LAST_TRAIN_WRITER),
+                PEN_TRAIN_BRUSHES, seed);
+        Dataset glyphs = PenTraining.render("glyphs", GlyphStyles.generate(GLYPHS_PER_STYLE, seed), List.of(PenTraining.Brush.THICK), seed + 1);
+        // The validation drawings do not depend on the run's seed: every candidate is scored on the same pictures.
+        Dataset penVal = PenTraining.render("pendigits/writers-17-22",
+                PenTraining.writers(pen, PenTraining.LAST_TRAIN_WRITER + 1, PenTraining.LAST_VALIDATION_WRITER), PEN_VALIDATION_BRUSHES, 17);
+        Splits.Split mnistSplit = config.validation() == 0 ? new Splits.Split(mnist.all(), new int[0])
+                : Splits.holdout(mnist, config.validation(), seed);
+        Dataset all = Dataset.concat("mnist-pen", Dataset.concat("mnist-pen", Dataset.concat("mnist-pen", mnist, penTrain), glyphs), penVal);
+        int extraFrom = mnist.n(), valFrom = mnist.n() + penTrain.n() + glyphs.n();
+        int[] trainIdx = new int[mnistSplit.train().length + valFrom - extraFrom];
+        System.arraycopy(mnistSplit.train(), 0, trainIdx, 0, mnistSplit.train().length);
+        for (int i = extraFrom; i < valFrom; i++) trainIdx[mnistSplit.train().length + i - extraFrom] = i;
+        Splits.Split split = new Splits.Split(trainIdx, range(valFrom, all.n()));
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("train_images", trainIdx.length);
+        facts.put("train_mnist", mnistSplit.train().length);
+        facts.put("train_pen_writers_1_16", penTrain.n());
+        facts.put("train_glyphs", glyphs.n());
+        facts.put("validation_images", split.validation().length);
+        facts.put("validation_from", "pen digits of writers 17-22");
+        Map<String, String> provenance = new LinkedHashMap<>();
+        try {
+            provenance.put("data_sha256", JSON.std.asString(dataChecksums(DatasetKind.MNIST)));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        provenance.put("pendigits_sha256", PenDigits.TRAIN_SHA256);
+        return new Data(all, split, test, DatasetKind.MNIST.normalization(), DatasetKind.MNIST.classNames(), facts, provenance,
+                mnistSplit.validation());
     }
 
     private Data loadFolder(Path dir) {
@@ -464,7 +526,8 @@ public final class Experiment {
 
     /** MNIST, or an image folder read with the digit recipe. */
     private boolean readsDigits() {
-        return ImageFolder.isImageFolder(options.data().explicitDir()) ? folderSettings.digits() : config.dataset() == TrainConfig.DataSet.MNIST;
+        return ImageFolder.isImageFolder(options.data().explicitDir()) ? folderSettings.digits()
+                : config.dataset() == TrainConfig.DataSet.MNIST || config.dataset() == TrainConfig.DataSet.MNIST_PEN;
     }
 
     private Map<String, Object> crossValidate() throws IOException {

@@ -184,7 +184,7 @@ class AugmenterTest {
     @Test
     void previewGridHasOneRowPerSampleAndOneColumnPerVariant(@TempDir Path dir) throws Exception {
         Path png = dir.resolve("sub/aug.png");
-        AugmentPreview.writePng(png, TestData.mnistTest(), new int[] {0, 1, 2}, new Augmenter(AugmentConfig.LIGHT, 1), 4, 2);
+        AugmentPreview.writePng(png, TestData.mnistTest(), new int[] {0, 1, 2}, null, new Augmenter(AugmentConfig.LIGHT, 1), 4, 2);
         BufferedImage img = ImageIO.read(png.toFile());
         assertThat(img.getWidth()).isEqualTo(2 + 5 * (56 + 2));
         assertThat(img.getHeight()).isEqualTo(2 + 3 * (56 + 2));

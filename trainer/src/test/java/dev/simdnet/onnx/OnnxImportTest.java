@@ -41,7 +41,7 @@ class OnnxImportTest {
 
     @Test
     void theBundledModelReadsBackThroughModelLoadAndSavesAsACheckpoint(@TempDir Path dir) throws Exception {
-        Model bundled = Model.bundled();
+        Model bundled = Model.bundled(); // calibrated: the import applies the calibration the export carries in its metadata
         Path onnx = dir.resolve("digits.onnx");
         OnnxExport.write(bundled, onnx);
         Model imported = Model.load(onnx);
@@ -52,6 +52,7 @@ class OnnxImportTest {
         assertThat(imported.input().preprocess()).isEqualTo(Model.Preprocess.DIGITS);
         assertThat(imported.metadata()).containsEntry("test_accuracy", bundled.metadata().get("test_accuracy"));
         assertThat(imported.spec().name()).isEqualTo("onnx-fast");
+        assertThat(imported.calibration()).isEqualTo(bundled.calibration());
         Model twice = OnnxImport.decode(OnnxExport.toBytes(imported), "again.onnx"); // exported again, read again
         assertThat(twice.spec().name()).isEqualTo("onnx-fast");
         assertThat(OnnxTesting.maxDiff(twice.probabilities(x, 1000), b)).isZero();

@@ -30,7 +30,7 @@ class TrainConfigTest {
         assertThatThrownBy(() -> c.with("epochs", 0)).hasMessageContaining("epochs");
         assertThatThrownBy(() -> c.with("optimizer", "rmsprop")).hasMessageContaining("sgd or adam");
         assertThatThrownBy(() -> c.with("threads", 0)).hasMessageContaining("threads");
-        assertThatThrownBy(() -> c.with("dataset", "cifar")).hasMessageContaining("unknown dataset 'cifar': use mnist, fashion or folder");
+        assertThatThrownBy(() -> c.with("dataset", "cifar")).hasMessageContaining("unknown dataset 'cifar': use mnist, fashion, folder or mnist-pen");
     }
 
     @Test
@@ -59,7 +59,7 @@ class TrainConfigTest {
         assertThatThrownBy(() -> c.with("batch", 12.5)).hasMessageContaining("batch must be a whole number");
         assertThatThrownBy(() -> c.with("lr", "fast")).hasMessageContaining("lr must be a number");
         assertThatThrownBy(() -> c.with("schedule", "linear")).hasMessageContaining("use onecycle, cosine or constant");
-        assertThatThrownBy(() -> c.with("augment", "heavy")).hasMessageContaining("use none, light, pen, strong or crop-flip");
+        assertThatThrownBy(() -> c.with("augment", "heavy")).hasMessageContaining("use none, light, pen, strokes, strong or crop-flip");
     }
 
     @Test
@@ -73,6 +73,8 @@ class TrainConfigTest {
         assertThat(lenet.batch()).isEqualTo(64);
         assertThat(lenet.lr()).isEqualTo(3e-3f);
         assertThat(TrainConfig.preset("digits").augment()).isEqualTo(TrainConfig.Augmentation.PEN);
+        assertThat(TrainConfig.preset("digits").toMap()).containsEntry("dataset", "mnist-pen").containsEntry("epochs", 15.0);
+        assertThat(TrainConfig.preset("digits").dataset().kind()).isEqualTo(dev.simdnet.data.DatasetKind.MNIST);
         assertThat(TrainConfig.preset("best").dropout()).isEqualTo(0.25f);
         assertThat(fast.dataset()).isEqualTo(TrainConfig.DataSet.MNIST);
         assertThat(fast.with("dataset", "fashion").dataset().kind()).isEqualTo(dev.simdnet.data.DatasetKind.FASHION);
