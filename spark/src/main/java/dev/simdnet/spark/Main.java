@@ -58,9 +58,17 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a command: sweep, classify or train");
     }
 
+    static void trace(String what) {
+        if (System.getenv("SIMDNET_TRACE") != null)
+            System.err.printf("TRACE %6d ms %s%n", System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime(), what);
+    }
+
     public static void main(String[] args) {
+        trace("main");
         int code = commandLine(null).execute(args);
+        trace("command done");
         SparkSession.getActiveSession().foreach(s -> { s.stop(); return null; });
+        trace("stopped");
         System.exit(code);
     }
 
@@ -281,7 +289,9 @@ public final class Main implements Runnable {
             }
             checkLocalInput(input);
             checkOutput(output);
+            trace("checked");
             SparkSession s = shared.session(main, "simdnet classify");
+            trace("session");
             checkInput(s, input);
             BatchClassifier.Counts c = new BatchClassifier(s, bytes, top, shared.kernels, SparkSetup.taskCpus(s)).run(input, kind.equals("parquet"), output);
             cl.getErr().println(c.line());
