@@ -56,7 +56,8 @@ public final class BatchClassifier {
         }
     }
 
-    private final SparkSession spark;
+    private final org.apache.spark.SparkContext sc;
+    private SparkSession spark;
     private final byte[] modelBytes;
     private final int top, threadsPerTask;
     private final String kernels;
@@ -65,11 +66,26 @@ public final class BatchClassifier {
      * @param modelBytes the checkpoint's bytes (read on the driver: a missing or bad model fails before any task)
      */
     public BatchClassifier(SparkSession spark, byte[] modelBytes, int top, String kernels, int threadsPerTask) {
+        this(spark.sparkContext(), modelBytes, top, kernels, threadsPerTask);
         this.spark = spark;
+    }
+
+    /**
+     * On a bare context: a folder of this machine classified into a local CSV needs no Spark SQL, and its session
+     * (about 1 s of the command on 2 cores) is made only for Parquet or a cluster file system.
+     */
+    public BatchClassifier(org.apache.spark.SparkContext sc, byte[] modelBytes, int top, String kernels, int threadsPerTask) {
+        this.sc = sc;
         this.modelBytes = modelBytes;
         this.top = top;
         this.kernels = kernels;
         this.threadsPerTask = threadsPerTask;
+    }
+
+    /** The Spark SQL session on this context: the caller's, else one made now. */
+    private SparkSession sql() {
+        if (spark == null) spark = SparkSession.builder().config(sc.getConf()).getOrCreate();
+        return spark;
     }
 
     /** The output's columns. */
@@ -88,8 +104,8 @@ public final class BatchClassifier {
      * file scan leaves out empty files; they are added back (with no bytes), so that every file has its row.
      */
     public Dataset<Row> read(String input, boolean parquet) {
-        if (parquet) return spark.read().parquet(input).select("path", "content");
-        Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true").option("pathGlobFilter", GLOB)
+        if (parquet) return sql().read().parquet(input).select("path", "content");
+        Dataset<Row> files = sql().read().format("binaryFile").option("recursiveFileLookup", "true").option("pathGlobFilter", GLOB)
                 .load(input).select("path", "content");
         List<Row> empty = new ArrayList<>();
         for (var leaf : scala.jdk.javaapi.CollectionConverters.asJava(files.queryExecution().analyzed().collectLeaves()))
@@ -98,16 +114,16 @@ public final class BatchClassifier {
                     && h.location() instanceof org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex index)
                 for (var f : scala.jdk.javaapi.CollectionConverters.asJava(index.allFiles()))
                     if (f.getLen() == 0) empty.add(RowFactory.create(f.getPath().toString(), new byte[0]));
-        return empty.isEmpty() ? files : files.union(spark.createDataFrame(empty, files.schema()));
+        return empty.isEmpty() ? files : files.union(sql().createDataFrame(empty, files.schema()));
     }
 
     /** One row a picture (lazily: nothing runs until the result is written). */
     public Dataset<Row> classify(Dataset<Row> pictures) {
-        return spark.createDataFrame(rows(pictures.javaRDD().map(r -> new Picture(r.getString(0), r.isNullAt(1) ? null : (byte[]) r.get(1), null))), schema());
+        return sql().createDataFrame(rows(pictures.javaRDD().map(r -> new Picture(r.getString(0), r.isNullAt(1) ? null : (byte[]) r.get(1), null))), schema());
     }
 
     private JavaRDD<Row> rows(JavaRDD<Picture> pictures) {
-        Broadcast<byte[]> model = spark.sparkContext().broadcast(modelBytes, scala.reflect.ClassTag$.MODULE$.apply(byte[].class));
+        Broadcast<byte[]> model = sc.broadcast(modelBytes, scala.reflect.ClassTag$.MODULE$.apply(byte[].class));
         Job job = new Job(sha256(modelBytes), top, kernels, threadsPerTask);
         return pictures.mapPartitions(it -> job.run(it, model.value()));
     }
@@ -126,19 +142,19 @@ public final class BatchClassifier {
             // binaryFile packs small files into a partition counting a 4 MB "open cost" for each: 7,494 pen digits made
             // 235 tasks on 2 cores, and Hadoop's local file system forks a chmod for every task's output. At 64 KB a file
             // they make 5 tasks.
-            if (!parquet && spark.conf().getOption("spark.sql.files.openCostInBytes").isEmpty()) spark.conf().set("spark.sql.files.openCostInBytes", "65536");
+            if (!parquet && sql().conf().getOption("spark.sql.files.openCostInBytes").isEmpty()) sql().conf().set("spark.sql.files.openCostInBytes", "65536");
             rows = rows(read(input, parquet).javaRDD().map(r -> new Picture(r.getString(0), r.isNullAt(1) ? null : (byte[]) r.get(1), null)));
         }
         if (csv && isLocal(output)) {
             long[] c = writeLocalCsv(rows, localPath(output));
             return new Counts(c[0], c[1], c[2], c[3], (System.nanoTime() - t0) / 1e9);
         }
-        Dataset<Row> result = spark.createDataFrame(rows, schema());
+        Dataset<Row> result = sql().createDataFrame(rows, schema());
         if (csv) result.write().mode("overwrite").option("header", "true").option("escape", "\"").csv(output);
         else result.write().mode("overwrite").parquet(output);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Dataset<Row> written = csv ? spark.read().option("header", "true").option("escape", "\"").option("multiLine", "true").schema(schema()).csv(output)
-                : spark.read().parquet(output);
+        Dataset<Row> written = csv ? sql().read().option("header", "true").option("escape", "\"").option("multiLine", "true").schema(schema()).csv(output)
+                : sql().read().parquet(output);
         Row c = written.selectExpr("count(*)", "count(class)", "sum(case when class is null and error like 'no digit%' then 1 else 0 end)",
                 "sum(case when class is null and error not like 'no digit%' then 1 else 0 end)").first();
         return new Counts(c.getLong(0), c.getLong(1), c.isNullAt(2) ? 0 : c.getLong(2), c.isNullAt(3) ? 0 : c.getLong(3), seconds);
@@ -164,7 +180,6 @@ public final class BatchClassifier {
             paths.add(dir.toString());
         }
         Main.trace("listed " + paths.size());
-        var sc = spark.sparkContext();
         int slots = Math.max(1, sc.defaultParallelism() / Math.max(1, threadsPerTask));
         int partitions = Math.max(1, Math.min(paths.size(), slots * (int) Math.ceil(paths.size() / (double) (slots * MAX_PER_PARTITION))));
         return JavaSparkContext.fromSparkContext(sc).parallelize(paths, partitions).map(BatchClassifier::readLocal);
@@ -322,6 +337,7 @@ public final class BatchClassifier {
                 final java.util.ArrayDeque<Decoded> pending = new java.util.ArrayDeque<>();
                 int next;
                 boolean warm;
+                long decodeNs, predictNs;
 
                 @Override
                 public boolean hasNext() {
@@ -332,7 +348,7 @@ public final class BatchClassifier {
                     // While the model warms up (seconds on a busy machine), decoding goes on: up to MAX_PENDING batches.
                     while (!warm && !warmedUp(key) && pending.size() < MAX_PENDING && pictures.hasNext()) decodeNext();
                     if (pending.isEmpty()) {
-                        Main.trace("task end");
+                        Main.trace(String.format(Locale.ROOT, "task end: decode %.2f s, predict %.2f s", decodeNs / 1e9, predictNs / 1e9));
                         if (k != null) k.close();
                         if (decoders != null) decoders.shutdown();
                         return false;
@@ -344,7 +360,9 @@ public final class BatchClassifier {
                         warm = true;
                     }
                     Decoded d = pending.removeFirst();
+                    long t = System.nanoTime();
                     predict(m, d.paths(), d.prepared(), d.errors());
+                    predictNs += System.nanoTime() - t;
                     return true;
                 }
 
@@ -353,6 +371,7 @@ public final class BatchClassifier {
                     List<Picture> batch = new ArrayList<>();
                     while (pictures.hasNext() && batch.size() < BATCH) batch.add(pictures.next());
                     if (batch.isEmpty()) return;
+                    long t = System.nanoTime();
                     Object[] done = new Object[batch.size()];             // a Model.Prepared, or the error's message
                     java.util.function.IntConsumer one = i -> done[i] = prepareOne(m, batch.get(i));
                     if (decoders == null) for (int i = 0; i < done.length; i++) one.accept(i);
@@ -366,6 +385,7 @@ public final class BatchClassifier {
                         errors.add(done[i] instanceof String e ? e : null);
                     }
                     pending.addLast(new Decoded(paths, prepared, errors));
+                    decodeNs += System.nanoTime() - t;
                 }
 
                 private void predict(Model m, List<String> paths, List<Model.Prepared> prepared, List<String> errors) {
