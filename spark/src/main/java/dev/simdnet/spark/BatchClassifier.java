@@ -304,6 +304,21 @@ public final class BatchClassifier {
         return l.model();
     }
 
+    /**
+     * Loads the model into this JVM's holder and starts its warm-up, on another thread: in local mode the driver is the
+     * executor, and this runs while the Spark context starts (2 s of class loading on about one core), so the tasks find
+     * the kernels compiled instead of sharing the two cores with the warm-up.
+     */
+    public static void preload(byte[] modelBytes, String kernels) {
+        Thread.ofPlatform().name("simdnet-preload").daemon().start(() -> {
+            try {
+                model(sha256(modelBytes), modelBytes, kernels);
+            } catch (RuntimeException e) {
+                // the tasks load it again, and say what went wrong
+            }
+        });
+    }
+
     static boolean warmedUp(String key) {
         Loaded l = MODELS.get(key);
         return l == null || l.warm().isDone();

@@ -296,6 +296,7 @@ public final class Main implements Runnable {
             checkLocalInput(input);
             checkOutput(output);
             trace("checked");
+            if (main.given == null && SparkSetup.master(shared.master).startsWith("local")) BatchClassifier.preload(bytes, shared.kernels);
             var sc = shared.context(main, "simdnet classify");
             trace("session");
             checkInput(sc, input);
