@@ -351,7 +351,7 @@ public final class BatchClassifier {
                 final List<Row> ready = new ArrayList<>();
                 final java.util.ArrayDeque<Decoded> pending = new java.util.ArrayDeque<>();
                 int next;
-                boolean warm;
+                boolean warm, ended;
                 long decodeNs, predictNs;
 
                 @Override
@@ -363,9 +363,12 @@ public final class BatchClassifier {
                     // While the model warms up (seconds on a busy machine), decoding goes on: up to MAX_PENDING batches.
                     while (!warm && !warmedUp(key) && pending.size() < MAX_PENDING && pictures.hasNext()) decodeNext();
                     if (pending.isEmpty()) {
-                        Main.trace(String.format(Locale.ROOT, "task end: decode %.2f s, predict %.2f s", decodeNs / 1e9, predictNs / 1e9));
-                        if (k != null) k.close();
-                        if (decoders != null) decoders.shutdown();
+                        if (!ended) {
+                            ended = true;
+                            Main.trace(String.format(Locale.ROOT, "task end: decode %.2f s, predict %.2f s", decodeNs / 1e9, predictNs / 1e9));
+                            if (k != null) k.close();
+                            if (decoders != null) decoders.shutdown();
+                        }
                         return false;
                     }
                     if (!warm) {
