@@ -332,7 +332,7 @@ public final class BatchClassifier {
 
     static void awaitWarmUp(String key) {
         Loaded l = MODELS.get(key);
-        if (l != null) l.warm().join();
+        if (l != null) l.warm().exceptionally(e -> null).join();   // a failed warm-up only leaves the JIT colder
     }
 
     /**
