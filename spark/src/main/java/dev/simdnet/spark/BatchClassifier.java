@@ -5,6 +5,7 @@ import dev.simdnet.data.PngDecoder;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.model.Model;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -55,7 +56,8 @@ public final class BatchClassifier {
         }
     }
 
-    private final SparkSession spark;
+    private final org.apache.spark.SparkContext sc;
+    private SparkSession spark;
     private final byte[] modelBytes;
     private final int top, threadsPerTask;
     private final String kernels;
@@ -64,11 +66,26 @@ public final class BatchClassifier {
      * @param modelBytes the checkpoint's bytes (read on the driver: a missing or bad model fails before any task)
      */
     public BatchClassifier(SparkSession spark, byte[] modelBytes, int top, String kernels, int threadsPerTask) {
+        this(spark.sparkContext(), modelBytes, top, kernels, threadsPerTask);
         this.spark = spark;
+    }
+
+    /**
+     * On a bare context: a folder of this machine classified into a local CSV needs no Spark SQL, and its session
+     * (about 1 s of the command on 2 cores) is made only for Parquet or a cluster file system.
+     */
+    public BatchClassifier(org.apache.spark.SparkContext sc, byte[] modelBytes, int top, String kernels, int threadsPerTask) {
+        this.sc = sc;
         this.modelBytes = modelBytes;
         this.top = top;
         this.kernels = kernels;
         this.threadsPerTask = threadsPerTask;
+    }
+
+    /** The Spark SQL session on this context: the caller's, else one made now. */
+    private SparkSession sql() {
+        if (spark == null) spark = SparkSession.builder().config(sc.getConf()).getOrCreate();
+        return spark;
     }
 
     /** The output's columns. */
@@ -87,8 +104,8 @@ public final class BatchClassifier {
      * file scan leaves out empty files; they are added back (with no bytes), so that every file has its row.
      */
     public Dataset<Row> read(String input, boolean parquet) {
-        if (parquet) return spark.read().parquet(input).select("path", "content");
-        Dataset<Row> files = spark.read().format("binaryFile").option("recursiveFileLookup", "true").option("pathGlobFilter", GLOB)
+        if (parquet) return sql().read().parquet(input).select("path", "content");
+        Dataset<Row> files = sql().read().format("binaryFile").option("recursiveFileLookup", "true").option("pathGlobFilter", GLOB)
                 .load(input).select("path", "content");
         List<Row> empty = new ArrayList<>();
         for (var leaf : scala.jdk.javaapi.CollectionConverters.asJava(files.queryExecution().analyzed().collectLeaves()))
@@ -97,18 +114,18 @@ public final class BatchClassifier {
                     && h.location() instanceof org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex index)
                 for (var f : scala.jdk.javaapi.CollectionConverters.asJava(index.allFiles()))
                     if (f.getLen() == 0) empty.add(RowFactory.create(f.getPath().toString(), new byte[0]));
-        return empty.isEmpty() ? files : files.union(spark.createDataFrame(empty, files.schema()));
+        return empty.isEmpty() ? files : files.union(sql().createDataFrame(empty, files.schema()));
     }
 
     /** One row a picture (lazily: nothing runs until the result is written). */
     public Dataset<Row> classify(Dataset<Row> pictures) {
-        return spark.createDataFrame(rows(pictures), schema());
+        return sql().createDataFrame(rows(pictures.javaRDD().map(r -> new Picture(r.getString(0), r.isNullAt(1) ? null : (byte[]) r.get(1), null))), schema());
     }
 
-    private JavaRDD<Row> rows(Dataset<Row> pictures) {
-        Broadcast<byte[]> model = spark.sparkContext().broadcast(modelBytes, scala.reflect.ClassTag$.MODULE$.apply(byte[].class));
+    private JavaRDD<Row> rows(JavaRDD<Picture> pictures) {
+        Broadcast<byte[]> model = sc.broadcast(modelBytes, scala.reflect.ClassTag$.MODULE$.apply(byte[].class));
         Job job = new Job(sha256(modelBytes), top, kernels, threadsPerTask);
-        return pictures.javaRDD().mapPartitions(it -> job.run(it, model.value()));
+        return pictures.mapPartitions(it -> job.run(it, model.value()));
     }
 
     /**
@@ -117,26 +134,80 @@ public final class BatchClassifier {
      */
     public Counts run(String input, boolean parquet, String output) throws IOException {
         long t0 = System.nanoTime();
-        // binaryFile packs small files into a partition counting a 4 MB "open cost" for each: 7,494 pen digits made
-        // 235 tasks on 2 cores, and Hadoop's local file system forks a chmod for every task's output. At 64 KB a file
-        // they make 5 tasks.
-        if (spark.conf().getOption("spark.sql.files.openCostInBytes").isEmpty()) spark.conf().set("spark.sql.files.openCostInBytes", "65536");
-        Dataset<Row> pictures = read(input, parquet);
         boolean csv = output.toLowerCase(Locale.ROOT).endsWith(".csv");
+        JavaRDD<Row> rows;
+        if (!parquet && isLocal(input)) {
+            rows = rows(localPictures(localPath(input)));
+        } else {
+            // binaryFile packs small files into a partition counting a 4 MB "open cost" for each: 7,494 pen digits made
+            // 235 tasks on 2 cores, and Hadoop's local file system forks a chmod for every task's output. At 64 KB a file
+            // they make 5 tasks.
+            if (!parquet && sql().conf().getOption("spark.sql.files.openCostInBytes").isEmpty()) sql().conf().set("spark.sql.files.openCostInBytes", "65536");
+            rows = rows(read(input, parquet).javaRDD().map(r -> new Picture(r.getString(0), r.isNullAt(1) ? null : (byte[]) r.get(1), null)));
+        }
         if (csv && isLocal(output)) {
-            long[] c = writeLocalCsv(pictures, localPath(output));
+            long[] c = writeLocalCsv(rows, localPath(output));
             return new Counts(c[0], c[1], c[2], c[3], (System.nanoTime() - t0) / 1e9);
         }
-        Dataset<Row> result = classify(pictures);
+        Dataset<Row> result = sql().createDataFrame(rows, schema());
         if (csv) result.write().mode("overwrite").option("header", "true").option("escape", "\"").csv(output);
         else result.write().mode("overwrite").parquet(output);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        Dataset<Row> written = csv ? spark.read().option("header", "true").option("escape", "\"").option("multiLine", "true").schema(schema()).csv(output)
-                : spark.read().parquet(output);
+        Dataset<Row> written = csv ? sql().read().option("header", "true").option("escape", "\"").option("multiLine", "true").schema(schema()).csv(output)
+                : sql().read().parquet(output);
         Row c = written.selectExpr("count(*)", "count(class)", "sum(case when class is null and error like 'no digit%' then 1 else 0 end)",
                 "sum(case when class is null and error not like 'no digit%' then 1 else 0 end)").first();
         return new Counts(c.getLong(0), c.getLong(1), c.isNullAt(2) ? 0 : c.getLong(2), c.isNullAt(3) ? 0 : c.getLong(3), seconds);
     }
+
+    /** Pictures per partition, at most, of a local folder tree (more make more partitions than task slots). */
+    static final int MAX_PER_PARTITION = 50_000;
+
+    /**
+     * The pictures of a local folder tree: listed here with java.nio as {@code classify} lists them (the image names,
+     * sorted; empty files too), their bytes read in the tasks. Spark's binaryFile scan of the 7,497 files took about 20 s
+     * of the driver's time on 2 cores before the first task (Hadoop globbing and a stat a file); this listing 0.1 s.
+     * One partition a task slot, each a run of the sorted list, so the CSV comes out in path order.
+     */
+    JavaRDD<Picture> localPictures(Path dir) throws IOException {
+        List<String> paths = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.find(dir, Integer.MAX_VALUE,
+                    (f, a) -> looksLikeImage(f) && (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(f)))) {
+                s.sorted().forEach(f -> paths.add(f.toString()));
+            }
+        } else {
+            paths.add(dir.toString());
+        }
+        Main.trace("listed " + paths.size());
+        int slots = Math.max(1, sc.defaultParallelism() / Math.max(1, threadsPerTask));
+        int partitions = Math.max(1, Math.min(paths.size(), slots * (int) Math.ceil(paths.size() / (double) (slots * MAX_PER_PARTITION))));
+        return JavaSparkContext.fromSparkContext(sc).parallelize(paths, partitions).map(BatchClassifier::readLocal);
+    }
+
+    /** A local file's bytes, under the name binaryFile gives it ({@code file:/...}); a file that cannot be read is its error. */
+    static Picture readLocal(String file) {
+        String name = "file:" + file;
+        try {
+            long size = Files.size(Path.of(file));
+            if (size > MAX_FILE_BYTES)                                     // classify's limit, not an executor's heap
+                return new Picture(name, null, file + " is " + size + " bytes: too large for a picture of a digit (the limit is " + (MAX_FILE_BYTES >> 20) + " MB)");
+            return new Picture(name, Files.readAllBytes(Path.of(file)), null);
+        } catch (IOException e) {
+            return new Picture(name, null, "cannot read " + file + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+    }
+
+    /** The largest file read whole, as classify reads it (DigitPreprocessor). */
+    static final long MAX_FILE_BYTES = 256L << 20;
+
+    static boolean looksLikeImage(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".gif") || n.endsWith(".bmp");
+    }
+
+    /** A picture to classify: its path, its bytes, or why they could not be read. */
+    record Picture(String path, byte[] bytes, String error) implements Serializable {}
 
     /** A local path, or a {@code file:} URI, as a path of this machine. */
     static Path localPath(String path) {
@@ -152,12 +223,12 @@ public final class BatchClassifier {
      * Java I/O (beside OUT, so on a cluster the folder must be shared) and returns its counts; the driver joins the
      * parts under one header. Returns read, classified, no digit, failed.
      */
-    private long[] writeLocalCsv(Dataset<Row> pictures, Path target) throws IOException {
+    private long[] writeLocalCsv(JavaRDD<Row> rows, Path target) throws IOException {
         Path parts = target.resolveSibling(target.getFileName() + ".parts");
         deleteTree(parts);
         Files.createDirectories(parts);
         String dir = parts.toString();
-        List<long[]> counts = rows(pictures).mapPartitionsWithIndex((i, it) -> {
+        List<long[]> counts = rows.mapPartitionsWithIndex((i, it) -> {
             long[] c = new long[4];
             try (var w = Files.newBufferedWriter(Path.of(dir, String.format(Locale.ROOT, "part-%05d.csv", i)), StandardCharsets.UTF_8)) {
                 while (it.hasNext()) {
@@ -175,6 +246,7 @@ public final class BatchClassifier {
             }
             return List.of(c).iterator();
         }, false).collect();
+        Main.trace("job done");
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp); Stream<Path> s = Files.list(parts)) {
             out.write((String.join(",", schema().fieldNames()) + "\n").getBytes(StandardCharsets.UTF_8));
@@ -200,61 +272,138 @@ public final class BatchClassifier {
         }
     }
 
-    /** The model of each checkpoint, loaded once per executor JVM. */
-    private static final Map<String, Model> MODELS = new ConcurrentHashMap<>();
+    /** A checkpoint loaded on an executor, and its warm-up (running or done). */
+    private record Loaded(Model model, java.util.concurrent.CompletableFuture<Void> warm) {}
 
-    static Model model(String key, byte[] bytes) {
-        return MODELS.computeIfAbsent(key, k -> {
+    /** The model of each checkpoint, loaded once per executor JVM, and warmed up once. */
+    private static final Map<String, Loaded> MODELS = new ConcurrentHashMap<>();
+
+    static Model model(String key, byte[] bytes, String kernels) {
+        Loaded l = MODELS.computeIfAbsent(key, k -> {
             try {
                 Path f = Files.createTempFile("simdnet-model", ".safetensors");
+                Model m;
                 try {
                     Files.write(f, bytes);
-                    return Model.load(f);
+                    m = Model.load(f);
                 } finally {
                     Files.deleteIfExists(f);
                 }
+                // As classify does: until the JIT has compiled the vector kernels a first batch takes seconds; one thread
+                // warms up while the tasks decode their first batch, and every task of this JVM waits for it once.
+                var warm = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try (Kernels one = Kernels.create(kernels, 1)) {
+                        m.warmUp(one);
+                    }
+                }, r -> Thread.ofPlatform().name("simdnet-warm-up").daemon().start(r));
+                return new Loaded(m, warm);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+        return l.model();
     }
 
-    /** A partition's work, on an executor: decode and prepare each picture, predict a batch at a time. */
+    /**
+     * Loads the model into this JVM's holder and starts its warm-up, on another thread: in local mode the driver is the
+     * executor, and this runs while the Spark context starts (2 s of class loading on about one core), so the tasks find
+     * the kernels compiled instead of sharing the two cores with the warm-up.
+     */
+    public static void preload(byte[] modelBytes, String kernels) {
+        Thread.ofPlatform().name("simdnet-preload").daemon().start(() -> {
+            try {
+                model(sha256(modelBytes), modelBytes, kernels);
+            } catch (RuntimeException e) {
+                // the tasks load it again, and say what went wrong
+            }
+        });
+    }
+
+    static boolean warmedUp(String key) {
+        Loaded l = MODELS.get(key);
+        return l == null || l.warm().isDone();
+    }
+
+    /** A batch decoded: each picture's path, and its prepared digit or (null and) its error. */
+    private record Decoded(List<String> paths, List<Model.Prepared> prepared, List<String> errors) {}
+
+    /** Batches decoded ahead while the model warms up, at most: 8 of 512 pictures, 1.6 MB each (classify's bound). */
+    static final int MAX_PENDING = 8;
+
+    static void awaitWarmUp(String key) {
+        Loaded l = MODELS.get(key);
+        if (l != null) l.warm().exceptionally(e -> null).join();   // a failed warm-up only leaves the JIT colder
+    }
+
+    /**
+     * A partition's work, on an executor: decode and prepare each picture (on the task's {@code spark.task.cpus}
+     * threads), predict a batch at a time.
+     */
     record Job(String key, int top, String kernels, int threads) implements Serializable {
-        Iterator<Row> run(Iterator<Row> pictures, byte[] modelBytes) {
-            Model loaded = model(key, modelBytes);
+        Iterator<Row> run(Iterator<Picture> pictures, byte[] modelBytes) {
+            Main.trace("task start");
+            Model loaded = model(key, modelBytes, kernels);
+            Main.trace("task model");
             Kernels k = threads > 1 ? Kernels.create(kernels, threads) : null;
+            java.util.concurrent.ForkJoinPool decoders = threads > 1 ? new java.util.concurrent.ForkJoinPool(threads) : null;
             Model m = k == null ? loaded : loaded.withKernels(k);
             return new Iterator<>() {
                 final List<Row> ready = new ArrayList<>();
+                final java.util.ArrayDeque<Decoded> pending = new java.util.ArrayDeque<>();
                 int next;
+                boolean warm, ended;
+                long decodeNs, predictNs;
 
                 @Override
                 public boolean hasNext() {
                     if (next < ready.size()) return true;
                     ready.clear();
                     next = 0;
+                    if (pending.isEmpty()) decodeNext();
+                    // While the model warms up (seconds on a busy machine), decoding goes on: up to MAX_PENDING batches.
+                    while (!warm && !warmedUp(key) && pending.size() < MAX_PENDING && pictures.hasNext()) decodeNext();
+                    if (pending.isEmpty()) {
+                        if (!ended) {
+                            ended = true;
+                            Main.trace(String.format(Locale.ROOT, "task end: decode %.2f s, predict %.2f s", decodeNs / 1e9, predictNs / 1e9));
+                            if (k != null) k.close();
+                            if (decoders != null) decoders.shutdown();
+                        }
+                        return false;
+                    }
+                    if (!warm) {
+                        Main.trace("task decoded " + pending.size() + " batches");
+                        awaitWarmUp(key);
+                        Main.trace("task warm");
+                        warm = true;
+                    }
+                    Decoded d = pending.removeFirst();
+                    long t = System.nanoTime();
+                    predict(m, d.paths(), d.prepared(), d.errors());
+                    predictNs += System.nanoTime() - t;
+                    return true;
+                }
+
+                /** The next batch of pictures decoded and prepared, at the end of {@code pending} (nothing when none is left). */
+                private void decodeNext() {
+                    List<Picture> batch = new ArrayList<>();
+                    while (pictures.hasNext() && batch.size() < BATCH) batch.add(pictures.next());
+                    if (batch.isEmpty()) return;
+                    long t = System.nanoTime();
+                    Object[] done = new Object[batch.size()];             // a Model.Prepared, or the error's message
+                    java.util.function.IntConsumer one = i -> done[i] = prepareOne(m, batch.get(i));
+                    if (decoders == null) for (int i = 0; i < done.length; i++) one.accept(i);
+                    else decoders.submit(() -> java.util.stream.IntStream.range(0, done.length).parallel().forEach(one)).join();
                     List<String> paths = new ArrayList<>();
                     List<Model.Prepared> prepared = new ArrayList<>();
                     List<String> errors = new ArrayList<>();
-                    while (pictures.hasNext() && paths.size() < BATCH) {
-                        Row r = pictures.next();
-                        String path = r.getString(0);
-                        paths.add(path);
-                        try {
-                            prepared.add(prepare(m, r.isNullAt(1) ? null : (byte[]) r.get(1), path));
-                            errors.add(null);
-                        } catch (RuntimeException e) {
-                            prepared.add(null);
-                            errors.add(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-                        }
+                    for (int i = 0; i < done.length; i++) {
+                        paths.add(batch.get(i).path());
+                        prepared.add(done[i] instanceof Model.Prepared p ? p : null);
+                        errors.add(done[i] instanceof String e ? e : null);
                     }
-                    if (paths.isEmpty()) {
-                        if (k != null) k.close();
-                        return false;
-                    }
-                    predict(m, paths, prepared, errors);
-                    return true;
+                    pending.addLast(new Decoded(paths, prepared, errors));
+                    decodeNs += System.nanoTime() - t;
                 }
 
                 private void predict(Model m, List<String> paths, List<Model.Prepared> prepared, List<String> errors) {
@@ -302,6 +451,15 @@ public final class BatchClassifier {
      * A picture file's bytes made ready by the model's recipe, as {@link Model#prepare(Path)} reads the same file:
      * a PNG through simdnet's decoder, anything else through ImageIO.
      */
+    private static Object prepareOne(Model m, Picture p) {
+        if (p.error() != null) return p.error();
+        try {
+            return prepare(m, p.bytes(), p.path());
+        } catch (RuntimeException e) {
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        }
+    }
+
     static Model.Prepared prepare(Model m, byte[] bytes, String what) {
         if (bytes == null || bytes.length == 0) throw new IllegalArgumentException(what + " is an empty file");
         if (m.input().preprocess() == Model.Preprocess.DIGITS) {

@@ -58,9 +58,17 @@ public final class Main implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a command: sweep, classify or train");
     }
 
+    static void trace(String what) {
+        if (System.getenv("SIMDNET_TRACE") != null)
+            System.err.printf("TRACE %6d ms %s%n", System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime(), what);
+    }
+
     public static void main(String[] args) {
+        trace("main");
         int code = commandLine(null).execute(args);
-        SparkSession.getActiveSession().foreach(s -> { s.stop(); return null; });
+        trace("command done");
+        SparkSetup.stop();
+        trace("stopped");
         System.exit(code);
     }
 
@@ -120,6 +128,12 @@ public final class Main implements Runnable {
         SparkSession session(Main main, String app) {
             if (main.given != null) return main.given;
             return SparkSetup.session(SparkSetup.master(master), app, conf);
+        }
+
+        /** The caller's session's context, or a new bare context on --master (checked first). */
+        org.apache.spark.SparkContext context(Main main, String app) {
+            if (main.given != null) return main.given.sparkContext();
+            return SparkSetup.context(SparkSetup.master(master), app, conf);
         }
     }
 
@@ -281,9 +295,14 @@ public final class Main implements Runnable {
             }
             checkLocalInput(input);
             checkOutput(output);
-            SparkSession s = shared.session(main, "simdnet classify");
-            checkInput(s, input);
-            BatchClassifier.Counts c = new BatchClassifier(s, bytes, top, shared.kernels, SparkSetup.taskCpus(s)).run(input, kind.equals("parquet"), output);
+            trace("checked");
+            if (main.given == null && SparkSetup.master(shared.master).startsWith("local")) BatchClassifier.preload(bytes, shared.kernels);
+            var sc = shared.context(main, "simdnet classify");
+            trace("session");
+            checkInput(sc, input);
+            BatchClassifier classifier = main.given != null ? new BatchClassifier(main.given, bytes, top, shared.kernels, SparkSetup.taskCpus(sc))
+                    : new BatchClassifier(sc, bytes, top, shared.kernels, SparkSetup.taskCpus(sc));
+            BatchClassifier.Counts c = classifier.run(input, kind.equals("parquet"), output);
             cl.getErr().println(c.line());
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("output", output);
@@ -324,10 +343,10 @@ public final class Main implements Runnable {
         }
 
         /** An input on a cluster file system (hdfs://...) is checked through Hadoop's file system, still before any task. */
-        private static void checkInput(SparkSession s, String input) throws IOException {
+        private static void checkInput(org.apache.spark.SparkContext sc, String input) throws IOException {
             if (!hasScheme(input)) return;
             var path = new org.apache.hadoop.fs.Path(input);
-            var fs = path.getFileSystem(s.sparkContext().hadoopConfiguration());
+            var fs = path.getFileSystem(sc.hadoopConfiguration());
             if (!fs.exists(path)) throw new FileNotFoundException("--input " + input + ": no such file or folder");
         }
     }
