@@ -4,7 +4,6 @@ import dev.simdnet.data.DataSource;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.track.Environment;
 import dev.simdnet.track.InProcessTrialRunner;
-import dev.simdnet.track.RecordFiles;
 import dev.simdnet.track.RunStore;
 import dev.simdnet.track.RunText;
 import dev.simdnet.track.Sweep;
@@ -19,7 +18,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -111,31 +109,9 @@ final class SweepCommand implements Callable<Integer> {
             }
         }
         out.println("sweep " + space.name() + ": " + sweep.counts() + "; state in " + sweep.file());
-        out.print(table(best, space));
+        out.print(RunText.sweepTable(best, space));
         out.flush();
         return 0;
-    }
-
-    private static String table(List<Map<String, Object>> best, SweepSpace space) {
-        StringBuilder sb = new StringBuilder(space.goal() == null ? "best configurations (by validation accuracy):\n"
-                : "best configurations (reaching " + RunText.format(space.goal().minValAccuracy()) + " validation accuracy, smallest "
-                + space.goal().minimize() + " first):\n");
-        List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("rank", "trial", "run", "status", "best_val_accuracy", "test_accuracy", "parameters", "params"));
-        int rank = 1;
-        for (Map<String, Object> r : best)
-            rows.add(List.of(Integer.toString(rank++), RunText.format(r.get("trial")), RunText.format(r.get("run_id")), RunText.format(r.get("status")),
-                    RunText.format(r.get("best_val_accuracy")), RunText.format(r.get("test_accuracy")), RunText.format(r.get("parameters")),
-                    RecordFiles.toJsonLine(r.get("params"))));
-        int[] w = new int[rows.get(0).size()];
-        for (List<String> row : rows) for (int i = 0; i < row.size(); i++) w[i] = Math.max(w[i], row.get(i).length());
-        for (List<String> row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.size(); i++) line.append(i == 0 ? "" : "  ").append(String.format("%-" + w[i] + "s", row.get(i)));
-            sb.append(line.toString().stripTrailing()).append('\n');
-        }
-        if (best.isEmpty()) sb.append("(no trial has a validation accuracy)\n");
-        return sb.toString();
     }
 
     private CommandLine.ParameterException usage(String message) {

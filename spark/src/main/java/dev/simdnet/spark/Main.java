@@ -5,7 +5,6 @@ import dev.simdnet.data.DataSource;
 import dev.simdnet.kernel.Kernels;
 import dev.simdnet.model.Model;
 import dev.simdnet.track.Environment;
-import dev.simdnet.track.RecordFiles;
 import dev.simdnet.track.RunRecorder;
 import dev.simdnet.track.RunStore;
 import dev.simdnet.track.RunText;
@@ -30,7 +29,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -225,29 +223,9 @@ public final class Main implements Runnable {
                 }
             }
             out.println("sweep " + space.name() + ": " + sweep.counts() + "; state in " + sweep.file());
-            out.print(table(best));
+            out.print(RunText.sweepTable(best, space));
             out.flush();
             return 0;
-        }
-
-        private static String table(List<Map<String, Object>> best) {
-            StringBuilder sb = new StringBuilder("best configurations (by validation accuracy):\n");
-            List<List<String>> rows = new ArrayList<>();
-            rows.add(List.of("rank", "trial", "run", "status", "best_val_accuracy", "test_accuracy", "parameters", "params"));
-            int rank = 1;
-            for (Map<String, Object> r : best)
-                rows.add(List.of(Integer.toString(rank++), RunText.format(r.get("trial")), RunText.format(r.get("run_id")), RunText.format(r.get("status")),
-                        RunText.format(r.get("best_val_accuracy")), RunText.format(r.get("test_accuracy")), RunText.format(r.get("parameters")),
-                        RecordFiles.toJsonLine(r.get("params"))));
-            int[] w = new int[rows.get(0).size()];
-            for (List<String> row : rows) for (int i = 0; i < row.size(); i++) w[i] = Math.max(w[i], row.get(i).length());
-            for (List<String> row : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < row.size(); i++) line.append(i == 0 ? "" : "  ").append(String.format("%-" + w[i] + "s", row.get(i)));
-                sb.append(line.toString().stripTrailing()).append('\n');
-            }
-            if (best.isEmpty()) sb.append("(no trial has a validation accuracy)\n");
-            return sb.toString();
         }
     }
 

@@ -209,4 +209,27 @@ public final class RunText {
     private static String pad(String s, int w) {
         return s.length() >= w ? s : s + " ".repeat(w - s.length());
     }
+
+    /** The best trials of a sweep as a table (the local and the Spark sweep print the same). */
+    public static String sweepTable(List<Map<String, Object>> best, SweepSpace space) {
+        StringBuilder sb = new StringBuilder(space.goal() == null ? "best configurations (by validation accuracy):\n"
+                : "best configurations (reaching " + format(space.goal().minValAccuracy()) + " validation accuracy, smallest "
+                + space.goal().minimize() + " first):\n");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("rank", "trial", "run", "status", "best_val_accuracy", "test_accuracy", "parameters", "params"));
+        int rank = 1;
+        for (Map<String, Object> r : best)
+            rows.add(List.of(Integer.toString(rank++), format(r.get("trial")), format(r.get("run_id")), format(r.get("status")),
+                    format(r.get("best_val_accuracy")), format(r.get("test_accuracy")), format(r.get("parameters")),
+                    RecordFiles.toJsonLine(r.get("params"))));
+        int[] w = new int[rows.get(0).size()];
+        for (List<String> row : rows) for (int i = 0; i < row.size(); i++) w[i] = Math.max(w[i], row.get(i).length());
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.size(); i++) line.append(i == 0 ? "" : "  ").append(String.format("%-" + w[i] + "s", row.get(i)));
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        if (best.isEmpty()) sb.append("(no trial has a validation accuracy)\n");
+        return sb.toString();
+    }
 }
