@@ -94,19 +94,11 @@ final class SweepCommand implements Callable<Integer> {
                 err.flush();
             }
         });
-        Thread hook = new Thread(sweep::interrupted, "simdnet-sweep-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
         List<Map<String, Object>> best;
         try {
-            best = sweep.run();
+            best = sweep.runUntilShutdown();
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // exiting on Ctrl-C: the hook has run
-            }
         }
         out.println("sweep " + space.name() + ": " + sweep.counts() + "; state in " + sweep.file());
         out.print(RunText.sweepTable(best, space));

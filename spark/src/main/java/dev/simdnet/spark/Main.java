@@ -208,19 +208,11 @@ public final class Main implements Runnable {
                             err.flush();
                         }
                     });
-            Thread hook = new Thread(sweep::interrupted, "simdnet-sweep-interrupt");
-            Runtime.getRuntime().addShutdownHook(hook);
             List<Map<String, Object>> best;
             try {
-                best = sweep.run();
+                best = sweep.runUntilShutdown();
             } catch (IllegalArgumentException e) {
                 throw usage(cl, e.getMessage());
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // exiting on Ctrl-C: the hook has run
-                }
             }
             out.println("sweep " + space.name() + ": " + sweep.counts() + "; state in " + sweep.file());
             out.print(RunText.sweepTable(best, space));

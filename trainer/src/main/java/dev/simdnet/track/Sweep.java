@@ -79,6 +79,24 @@ public final class Sweep {
     public Path file() { return dir.resolve("sweep.json"); }
 
     /**
+     * {@link #run} with Ctrl-C (a JVM shutdown) answered by {@link #interrupted}: the trials running stop and save
+     * their state, so the same command resumes. What the sweep commands call.
+     */
+    public List<Map<String, Object>> runUntilShutdown() throws IOException, InterruptedException {
+        Thread hook = new Thread(this::interrupted, "simdnet-sweep-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return run();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // exiting on Ctrl-C: the hook has run
+            }
+        }
+    }
+
+    /**
      * Checks everything before training: the trials (every config valid), the runs folder, an earlier state
      * of this sweep (same space, or a clear refusal), the data (through the runner). Then runs the
      * pending trials and returns the ranking.
