@@ -7,16 +7,18 @@ Make the fixture (needs torch 2.x, numpy; onnx and onnxruntime optional but used
 
 trains a small CNN (Conv, BatchNorm, ReLU, MaxPool, Flatten, Linear; the input normalization inside the model) for
 one epoch on MNIST, exports it with both of torch.onnx.export's exporters (the TorchScript one, dynamo=False, at
-opset 13, and the dynamo one, dynamo=True, at opset 18; one failing is reported and the other still written), and
-writes PyTorch's own probabilities on the first 1,000 MNIST test images. OUTDIR then holds
+opset 13, and the dynamo one, dynamo=True, at opset 18, with and without its optimizer; the dynamo exporter needs
+onnxscript; one failing is reported and the others still written), and writes PyTorch's own probabilities on the
+first 1,000 MNIST test images. OUTDIR then holds
 
     torch_legacy.onnx          the TorchScript exporter's file (batch norm folded into the convolutions by it)
-    torch_dynamo.onnx          the dynamo exporter's file (BatchNormalization nodes kept)
+    torch_dynamo.onnx          the dynamo exporter's file, optimized (batch norm folded, Reshape for the flatten)
+    torch_dynamo_unoptimized.onnx  the dynamo exporter's file with optimize=False (BatchNormalization nodes kept)
     torch_probabilities.bin    float32 little-endian, 1000 rows x 10 classes: softmax of PyTorch's logits
     manifest.json              versions, the architecture, training accuracy, the operators in each file, and
                                onnxruntime's agreement with PyTorch on each file (when onnxruntime is installed)
 
-all together about 250 KB. Copy them into trainer/src/test/resources/dev/simdnet/onnx/torch/ of the simdnet
+all together about 400 KB. Copy them into trainer/src/test/resources/dev/simdnet/onnx/torch/ of the simdnet
 checkout; OnnxTorchFixtureTest reads them from there.
 
 Check simdnet's exports with onnxruntime (Python), against the probabilities simdnet wrote beside each file:
@@ -210,7 +212,7 @@ def make_fixture(args):
         pass
 
     dummy = torch.from_numpy(ref_x[:2])
-    for kind in ("legacy", "dynamo"):
+    for kind in ("legacy", "dynamo", "dynamo_unoptimized"):
         path = os.path.join(args.out, "torch_%s.onnx" % kind)
         entry = {"file": os.path.basename(path)}
         try:
@@ -227,6 +229,8 @@ def make_fixture(args):
 
                 def dynamo(**extra):
                     kwargs = dict(input_names=["input"], output_names=["logits"], opset_version=18, **extra)
+                    if kind == "dynamo_unoptimized":  # without onnxscript's optimizer: BatchNormalization nodes stay
+                        kwargs["optimize"] = False
                     try:
                         torch.onnx.export(model, (dummy,), path, dynamo=True, external_data=False, **kwargs)
                     except TypeError:  # a torch without the external_data argument

@@ -155,7 +155,11 @@ public final class OnnxExport {
             throw new IllegalArgumentException("the network's output " + java.util.Arrays.toString(shape) + " is not one logit per class ("
                     + model.classes() + ")");
         b.node("Identity", "logits", List.of(x), List.of(), LOGITS);
-        b.node("Softmax", "softmax", List.of(LOGITS), List.of(integer("axis", 1)), PROBABILITIES);
+        String scores = LOGITS;
+        double t = model.calibration().temperature();
+        if (t != 1) // a calibrated model's probabilities are softmax(logits / T) in every runtime, not only in simdnet
+            scores = b.node("Div", "temperature", List.of(LOGITS, b.scalar("temperature", (float) t)), List.of());
+        b.node("Softmax", "softmax", List.of(scores), List.of(integer("axis", 1)), PROBABILITIES);
         g.addOutput(valueInfo(PROBABILITIES, "N", model.classes()));
         g.addOutput(valueInfo(LOGITS, "N", model.classes()));
 
@@ -194,8 +198,8 @@ public final class OnnxExport {
         meta.put(VERSION_KEY, version());
         String acc = model.metadata().get(TEST_ACCURACY_KEY);
         if (acc != null) meta.put(TEST_ACCURACY_KEY, acc);
-        // The calibration (temperature, "not sure" threshold) travels as metadata: simdnet's import applies it, so a
-        // calibrated model reads the same through its ONNX file; the graph's probabilities are the raw softmax.
+        // The calibration travels twice: its temperature as the graph's Div before the Softmax, and the whole record
+        // (with the "not sure" threshold) as metadata, which simdnet's import checks against the graph.
         for (String k : List.of("dataset", "git_commit", "metrics", "config", dev.simdnet.model.Calibration.KEY))
             if (model.metadata().containsKey(k)) meta.put(k, model.metadata().get(k));
         return meta;

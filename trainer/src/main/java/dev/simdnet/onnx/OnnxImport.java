@@ -5,6 +5,7 @@ import com.google.protobuf.CodedInputStream;
 import dev.simdnet.data.DigitPreprocessor;
 import dev.simdnet.data.Normalization;
 import dev.simdnet.model.Checkpoint.CheckpointException;
+import dev.simdnet.model.Calibration;
 import dev.simdnet.model.Model;
 import dev.simdnet.model.ModelSpec;
 import dev.simdnet.nn.BatchNorm;
@@ -161,6 +162,7 @@ public final class OnnxImport {
         long declaredBatch = -1;
         int nextId = 1, currentId;
         double mean = 0, std = 1;
+        double temperature = 1; // a Div of the logits by a scalar right before the Softmax
         String logitsName;
         NodeProto node; // the node being read, for messages
 
@@ -718,10 +720,16 @@ public final class OnnxImport {
         }
 
         private void reshape(NodeProto n) {
-            Act a = act(0, "Reshape");
             Const s = constant(1, "shape");
             if (s.i() == null || s.dims().length != 1) throw fail("its shape must be a 1-D integer tensor");
             long[] t = s.i();
+            if (value(0) instanceof Const c) {
+                // The dynamo exporter computes the flatten's target shape at run time: Shape, Squeeze, then this
+                // Reshape of the batch size to [-1], then Concat. Folded here like the other shape arithmetic.
+                put(reshapedConstant(c, t, intAttr("allowzero", 0) != 0));
+                return;
+            }
+            Act a = act(0, "Reshape");
             long features = 1;
             for (int d : a.shape()) features *= d;
             boolean allowZero = intAttr("allowzero", 0) != 0;
@@ -841,6 +849,16 @@ public final class OnnxImport {
                 put(next(a.shape(), a.perm()));
                 return;
             }
+            if (op.equals("Div") && c.count() == 1 && a.shape().length == 1 && a.perm() == null && onlySoftmaxReads(n.getOutput(0))) {
+                // logits / T right before the Softmax: a temperature (simdnet's calibration, which its export writes so;
+                // Model.probabilities applies it, and Model.logits stays the network's own output).
+                double t = c.f()[0];
+                if (!(t > 0)) throw fail("divides the logits by " + t + " before the Softmax: a temperature must be positive");
+                if (temperature != 1) throw fail("divides the logits by a second temperature");
+                temperature = t;
+                put(a);
+                return;
+            }
             Layer last = layers.get(layers.size() - 1);
             int channels = a.shape()[0];
             boolean perChannel = c.count() == 1 || (a.shape().length == 3 ? isChannelShape(c, channels) : c.count() == channels && c.dims()[c.dims().length - 1] == channels);
@@ -859,6 +877,19 @@ public final class OnnxImport {
                 }
             }
             put(next(a.shape(), a.perm()));
+        }
+
+        /** Whether {@code value} is read by Softmax nodes only (at least one) and is not itself an output of the graph. */
+        private boolean onlySoftmaxReads(String value) {
+            int readers = 0;
+            for (NodeProto r : graph.getNodeList())
+                for (String in : r.getInputList())
+                    if (in.equals(value)) {
+                        if (!r.getOpType().equals("Softmax")) return false;
+                        readers++;
+                    }
+            for (ValueInfoProto o : graph.getOutputList()) if (o.getName().equals(value)) return false;
+            return readers > 0;
         }
 
         private static boolean uniform(Const c) {
@@ -932,6 +963,35 @@ public final class OnnxImport {
             end = Math.max(0, Math.min(r, end < 0 ? end + r : end));
             long[] out = Arrays.copyOfRange(dims, (int) start, (int) Math.max(start, end));
             put(new Const(new long[] {out.length}, null, out));
+        }
+
+        /** A constant with new dims: its data unchanged, one -1 inferred, a 0 copying the old dim unless allowzero. */
+        private Const reshapedConstant(Const c, long[] target, boolean allowZero) {
+            if (target.length > MAX_RANK) throw fail("more than " + MAX_RANK + " dimensions");
+            long[] dims = target.clone();
+            long count = c.count(), known = 1;
+            int inferred = -1;
+            for (int i = 0; i < dims.length; i++) {
+                if (dims[i] == 0 && !allowZero) {
+                    if (i >= c.dims().length) throw fail("copies dimension " + i + ", which its input does not have");
+                    dims[i] = c.dims()[i];
+                }
+                if (dims[i] == -1) {
+                    if (inferred >= 0) throw fail("its shape has two -1s");
+                    inferred = i;
+                } else if (dims[i] < 0) {
+                    throw fail("its shape holds " + dims[i]);
+                } else {
+                    known *= dims[i];
+                }
+            }
+            if (inferred >= 0) {
+                if (known == 0 || count % known != 0) throw fail("cannot reshape " + count + " values to " + shapeText(target));
+                dims[inferred] = count / known;
+            } else if (known != count) {
+                throw fail("cannot reshape " + count + " values to " + shapeText(target));
+            }
+            return new Const(dims, c.f(), c.i());
         }
 
         private Const ints(Object v, String what) {
@@ -1065,7 +1125,17 @@ public final class OnnxImport {
             } catch (IllegalArgumentException e) {
                 throw fail("the layers do not fit together: " + e.getMessage());
             }
-            return Model.of(spec, net, new Model.Input(h, w, c, norm, prep), names).withMetadata(meta);
+            Model m = Model.of(spec, net, new Model.Input(h, w, c, norm, prep), names).withMetadata(meta);
+            if (temperature == 1) return m;
+            Calibration stated = m.calibration();
+            if (stated.isNone() || !meta.containsKey(Calibration.KEY))
+                return m.withCalibration(new Calibration(temperature, 0, Double.NaN, "the temperature in " + source, 0));
+            // simdnet's export writes the calibration twice: as the graph's Div (for every runtime) and as metadata
+            // (with the "not sure" threshold). They must say the same, or the threshold was fitted for another model.
+            if (Math.abs(stated.temperature() - temperature) > 1e-6 * temperature)
+                throw fail("its graph divides the logits by " + temperature + " but its calibration metadata says temperature "
+                        + stated.temperature() + ": the file was edited; export it again");
+            return m;
         }
 
         private List<String> classNames(Map<String, String> meta, int classes) {

@@ -37,10 +37,16 @@ class OnnxExportTest {
 
     @Test
     void theBundledModelAgreesWithOnnxRuntime() throws Exception {
-        // The graph is the network: its softmax is the raw one, without the bundle's calibration (temperature).
-        Model m = Model.bundled().withCalibration(dev.simdnet.model.Calibration.NONE);
+        // Calibrated: the graph divides the logits by the bundle's temperature before its Softmax, so onnxruntime's
+        // probabilities are simdnet's calibrated ones.
+        Model m = Model.bundled();
+        assertThat(m.calibration().temperature()).isNotEqualTo(1.0);
         agreesOnMnist(m);
         OnnxProto.ModelProto p = OnnxProto.ModelProto.parseFrom(OnnxExport.toBytes(m));
+        assertThat(p.getGraph().getNodeList()).filteredOn(n -> n.getOpType().equals("Div") && n.getName().equals("temperature")).hasSize(1);
+        // Without a calibration there is no such node: the probabilities are the network's own softmax.
+        OnnxProto.ModelProto raw = OnnxProto.ModelProto.parseFrom(OnnxExport.toBytes(m.withCalibration(dev.simdnet.model.Calibration.NONE)));
+        assertThat(raw.getGraph().getNodeList()).noneMatch(n -> n.getName().equals("temperature"));
         Map<String, String> meta = new HashMap<>();
         p.getMetadataPropsList().forEach(e -> meta.put(e.getKey(), e.getValue()));
         assertThat(meta).containsKeys("classes", "input", "normalization", "simdnet_version", "test_accuracy", "preprocess");

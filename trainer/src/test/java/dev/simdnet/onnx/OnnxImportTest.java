@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** ONNX files read into the engine's own layers answer what onnxruntime (or simdnet itself) answers. */
 class OnnxImportTest {
@@ -66,6 +67,31 @@ class OnnxImportTest {
         Files.copy(onnx, renamed);
         assertThat(OnnxImport.isOnnx(renamed)).isTrue();
         assertThat(OnnxImport.isOnnx(ckpt)).isFalse();
+    }
+
+    /**
+     * A temperature in the graph (logits / T before the Softmax) is a calibration: with no simdnet metadata (a file
+     * from elsewhere) it becomes the model's temperature; against metadata that says another, one clear error.
+     */
+    @Test
+    void aTemperatureInTheGraphIsTheCalibrationAndMustMatchItsMetadata() throws Exception {
+        Model bundled = Model.bundled();
+        ModelProto p = ModelProto.parseFrom(OnnxExport.toBytes(bundled));
+        ModelProto bare = p.toBuilder().clearMetadataProps().build();
+        Model imported = OnnxImport.decode(bare.toByteArray(), "bare.onnx");
+        assertThat(imported.calibration().temperature()).isCloseTo(bundled.calibration().temperature(), org.assertj.core.data.Offset.offset(1e-6));
+        float[] x = OnnxTesting.images(TestData.mnistTest(), 200);
+        assertThat(OnnxTesting.maxDiff(imported.probabilities(x, 200), bundled.probabilities(x, 200))).isLessThanOrEqualTo(1e-5);
+        assertThat(OnnxTesting.maxDiff(imported.logits(x, 200), bundled.logits(x, 200))).isLessThanOrEqualTo(1e-4);
+
+        ModelProto.Builder edited = p.toBuilder();
+        for (int i = 0; i < edited.getMetadataPropsCount(); i++)
+            if (edited.getMetadataProps(i).getKey().equals(dev.simdnet.model.Calibration.KEY))
+                edited.setMetadataProps(i, edited.getMetadataProps(i).toBuilder().setValue(new dev.simdnet.model.Calibration(2.5,
+                        bundled.calibration().threshold(), Double.NaN, "elsewhere", 10).toJson()));
+        assertThatThrownBy(() -> OnnxImport.decode(edited.build().toByteArray(), "edited.onnx"))
+                .isInstanceOf(dev.simdnet.model.Checkpoint.CheckpointException.class)
+                .hasMessageContaining("edited.onnx").hasMessageContaining("temperature 2.5").hasMessageContaining("export it again");
     }
 
     /**

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A small CNN trained and exported by PyTorch (both exporters, {@code benchmarks/onnx/make_torch_fixture.py}) read
+ * A small CNN trained and exported by PyTorch (both exporters, the dynamo one with and without its optimizer: {@code benchmarks/onnx/make_torch_fixture.py}) read
  * into the engine answers what PyTorch answered: the same top class on the first 1,000 MNIST test images and
  * probabilities within 1e-4. The fixture lives in {@code src/test/resources/dev/simdnet/onnx/torch/}; until it is
  * committed this test is skipped (with the command that makes it); once it is, every file the manifest says was made
@@ -49,6 +49,8 @@ class OnnxTorchFixtureTest {
             total += onnx.length;
             Model m = OnnxImport.decode(onnx, file);
             float[] ours = m.probabilities(x, N);
+            System.out.printf(java.util.Locale.ROOT, "%s (%s): %d images with another top class, largest probability difference %.2e%n",
+                    file, e.getKey(), OnnxTesting.topDisagreements(ours, reference, N, 10), OnnxTesting.maxDiff(ours, reference));
             assertThat(OnnxTesting.topDisagreements(ours, reference, N, 10)).as(file + ": images with another top class").isZero();
             assertThat(OnnxTesting.maxDiff(ours, reference)).as(file + ": largest probability difference").isLessThanOrEqualTo(1e-4);
             checked.add(file);
