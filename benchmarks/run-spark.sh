@@ -7,6 +7,8 @@
 #      simdnet-spark classify --output OUT.csv; the predictions are compared file by file;
 #   3. fast training (seed 1): one process against simdnet-spark train --partitions P (same images in all);
 #      the test accuracies and their gap.
+# PARTS="sweep classify train" (the default) picks which run. Classify pairs alternate their order (local first in odd
+# pairs, Spark first in even ones); the ratio is the median of the pairs' ratios.
 # K and P default to the master's cores (local[N]: N; local[*]: nproc). Results: bench-out/spark/MASTER/results.md.
 #   benchmarks/run-spark.sh [MASTER]          e.g. benchmarks/run-spark.sh 'local[2]', then 'local[16]' on 16 cores
 # Needs JDK 25.0.3+ (JAVA_HOME), a build (mvn -B -q package -DskipTests), python3, ../shared/data.
@@ -16,6 +18,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 master=${1:-local[2]}
 runs=${RUNS:-2}
+parts=" ${PARTS:-sweep classify train} "
 data=${SIMDNET_DATA_ROOT:-$root/../shared/data}
 case "$master" in
   local\[\*\]) cores=$(nproc) ;;
@@ -36,6 +39,7 @@ now() { date +%s.%N; }
 } > "$res"
 
 # ---- 1. sweep
+if [[ "$parts" == *" sweep "* ]]; then
 cat > "$out/space.json" <<'JSON'
 {"name": "bench", "method": "grid", "base": {"preset": "fast", "epochs": 0.5},
  "parameters": {"lr": [0.1, 0.2], "batch": [64, 128]}}
@@ -47,29 +51,40 @@ for i in $(seq 1 "$runs"); do
     > "$out/sweep-spark-$i.txt" 2> "$out/sweep-spark-$i.err"; t2=$(now)
   echo "sweep $i: local $(echo "$t1 - $t0" | bc) s, spark $(echo "$t2 - $t1" | bc) s" | tee -a "$out/sweep-times.txt"
 done
+fi
 
 # ---- 2. classification
+if [[ "$parts" == *" classify "* ]]; then
 "${CLI[@]}" render-pendigits --input "$data/pendigits/pendigits-train.unipen" --output "$out/pen" 2>/dev/null
 head -c 3000 "$(ls "$out"/pen/3/*.png | head -1)" > "$out/pen/3/truncated.png"
 echo "no picture" > "$out/pen/5/text.png"
 : > "$out/pen/7/empty.png"
+local_classify() { "${CLI[@]}" classify --json "$out/pen" > "$out/classify-local-$1.jsonl" 2> "$out/classify-local-$1.err" || true; }
+spark_classify() { "${SPARK[@]}" classify --master "$master" --input "$out/pen" --output "$out/classify-spark-$1.csv" \
+    > "$out/classify-spark-$1.json" 2> "$out/classify-spark-$1.err"; }
+benchmarks/wait-idle.sh 0.5 120 > "$out/classify.load" || true
 for i in $(seq 1 "$runs"); do
-  t0=$(now); "${CLI[@]}" classify --json "$out/pen" > "$out/classify-local-$i.jsonl" 2> "$out/classify-local-$i.err" || true; t1=$(now)
-  "${SPARK[@]}" classify --master "$master" --input "$out/pen" --output "$out/classify-spark-$i.csv" \
-    > "$out/classify-spark-$i.json" 2> "$out/classify-spark-$i.err"; t2=$(now)
-  echo "classify $i: local $(echo "$t1 - $t0" | bc) s, spark $(echo "$t2 - $t1" | bc) s" | tee -a "$out/classify-times.txt"
+  if [ $((i % 2)) -eq 1 ]; then
+    t0=$(now); local_classify "$i"; t1=$(now); spark_classify "$i"; t2=$(now); dl=$(echo "$t1 - $t0" | bc); ds=$(echo "$t2 - $t1" | bc)
+  else
+    t0=$(now); spark_classify "$i"; t1=$(now); local_classify "$i"; t2=$(now); ds=$(echo "$t1 - $t0" | bc); dl=$(echo "$t2 - $t1" | bc)
+  fi
+  echo "classify $i: local $dl s, spark $ds s" | tee -a "$out/classify-times.txt"
 done
+fi
 
 # ---- 3. data-parallel training
+if [[ "$parts" == *" train "* ]]; then
 t0=$(now); "${CLI[@]}" train --preset fast --seed 1 --data-dir "$data/mnist" --offline --threads "$cores" --no-track \
   --output "$out/local.safetensors" > "$out/train-local.json" 2> "$out/train-local.err"; t1=$(now)
 "${SPARK[@]}" train --master "$master" --preset fast --seed 1 --partitions "$cores" --data-dir "$data/mnist" --offline --no-track \
   --output "$out/spark.safetensors" > "$out/train-spark.json" 2> "$out/train-spark.err"; t2=$(now)
 echo "train: local $(echo "$t1 - $t0" | bc) s, spark $(echo "$t2 - $t1" | bc) s" | tee -a "$out/train-times.txt"
+fi
 
-python3 - "$out" "$runs" "$master" "$cores" >> "$res" <<'PY'
+python3 - "$out" "$runs" "$master" "$cores" "$parts" >> "$res" <<'PY'
 import csv, json, os, re, statistics, sys
-out, runs, master, cores = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+out, runs, master, cores, parts = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5].split()
 def times(name):
     a, b = [], []
     for line in open(os.path.join(out, name)):
@@ -79,32 +94,35 @@ def times(name):
 def ranking(path):
     rows = [l.split() for l in open(path) if re.match(r"^\d+\s", l)]
     return [(r[1], r[4], r[5]) for r in rows]                     # trial, best_val_accuracy, test_accuracy
-a, b = times("sweep-times.txt")
-same = all(ranking(os.path.join(out, f"sweep-local-{i}.txt")) == ranking(os.path.join(out, f"sweep-spark-{i}.txt")) for i in range(1, runs + 1))
-best = ranking(os.path.join(out, "sweep-spark-1.txt"))[0]
-print(f"\n## sweep (4 trials of fast, 0.5 epoch, --parallel {cores})\n")
-print(f"in-process {statistics.median(a):.1f} s, Spark {statistics.median(b):.1f} s (median of {runs}; runs {a} / {b}): "
-      f"ratio {statistics.median(b) / statistics.median(a):.2f}; same trial ranking and accuracies in every pair: {same}; best trial {best[0]} (val {best[1]}, test {best[2]})")
-a, b = times("classify-times.txt")
-local = {}
-for line in open(os.path.join(out, "classify-local-1.jsonl")):
-    j = json.loads(line); local[os.path.abspath(j["file"])] = (j.get("class"), j.get("probability"))
-rows = list(csv.DictReader(open(os.path.join(out, "classify-spark-1.csv"))))
-spark = {re.sub("^file:", "", r["path"]): (r["class"] or None, float(r["probability"]) if r["probability"] else None) for r in rows}
-classified = [p for p, v in spark.items() if v[0] is not None]
-agree = sum(1 for p in classified if p in local and local[p][0] == spark[p][0] and abs(local[p][1] - spark[p][1]) < 1e-6)
-files = sum(len(f) for _, _, f in os.walk(os.path.join(out, "pen")))
-summary = json.load(open(os.path.join(out, "classify-spark-1.json")))
-print(f"\n## classify ({files} files: 7,494 pen digits and 3 damaged)\n")
-print(f"classify {statistics.median(a):.1f} s, Spark {statistics.median(b):.1f} s whole command (median of {runs}; {a} / {b}): "
-      f"throughput ratio {statistics.median(a) / statistics.median(b):.2f}; Spark's job alone {summary['seconds']} s ({summary['pictures_per_second']} pictures/s); "
-      f"rows {len(rows)}, read {summary['read']}, classified {summary['classified']}, failed {summary['failed']}; "
-      f"identical to classify (class, probability to 1e-6): {agree} of {len(classified)}")
-l, s = json.load(open(os.path.join(out, "train-local.json"))), json.load(open(os.path.join(out, "train-spark.json")))
-a, b = times("train-times.txt")
-print(f"\n## fast training, seed 1\n")
-print(f"one process ({l['threads']} threads): test accuracy {l['test_accuracy']:.4f}, {a[0]:.1f} s; Spark, {s['partitions']} partitions, "
-      f"sync every {s['sync_every']} steps ({s['rounds']} rounds): test accuracy {s['test_accuracy']:.4f}, {b[0]:.1f} s; "
-      f"gap {100 * (s['test_accuracy'] - l['test_accuracy']):+.2f} points")
+if "sweep" in parts:
+    a, b = times("sweep-times.txt")
+    same = all(ranking(os.path.join(out, f"sweep-local-{i}.txt")) == ranking(os.path.join(out, f"sweep-spark-{i}.txt")) for i in range(1, runs + 1))
+    best = ranking(os.path.join(out, "sweep-spark-1.txt"))[0]
+    print(f"\n## sweep (4 trials of fast, 0.5 epoch, --parallel {cores})\n")
+    print(f"in-process {statistics.median(a):.1f} s, Spark {statistics.median(b):.1f} s (median of {runs}; runs {a} / {b}): "
+          f"ratio {statistics.median(b) / statistics.median(a):.2f}; same trial ranking and accuracies in every pair: {same}; best trial {best[0]} (val {best[1]}, test {best[2]})")
+if "classify" in parts:
+    a, b = times("classify-times.txt")
+    local = {}
+    for line in open(os.path.join(out, "classify-local-1.jsonl")):
+        j = json.loads(line); local[os.path.abspath(j["file"])] = (j.get("class"), j.get("probability"))
+    rows = list(csv.DictReader(open(os.path.join(out, "classify-spark-1.csv"))))
+    spark = {re.sub("^file:", "", r["path"]): (r["class"] or None, float(r["probability"]) if r["probability"] else None) for r in rows}
+    classified = [p for p, v in spark.items() if v[0] is not None]
+    agree = sum(1 for p in classified if p in local and local[p][0] == spark[p][0] and abs(local[p][1] - spark[p][1]) < 1e-6)
+    files = sum(len(f) for _, _, f in os.walk(os.path.join(out, "pen")))
+    summary = json.load(open(os.path.join(out, "classify-spark-1.json")))
+    print(f"\n## classify ({files} files: 7,494 pen digits and 3 damaged)\n")
+    print(f"classify {statistics.median(a):.1f} s, Spark {statistics.median(b):.1f} s whole command (median of {runs}; {a} / {b}): "
+          f"throughput ratio {statistics.median(a) / statistics.median(b):.2f} (median of the pairs' ratios {statistics.median(x / y for x, y in zip(a, b)):.2f}); Spark's job alone {summary['seconds']} s ({summary['pictures_per_second']} pictures/s); "
+          f"rows {len(rows)}, read {summary['read']}, classified {summary['classified']}, failed {summary['failed']}; "
+          f"identical to classify (class, probability to 1e-6): {agree} of {len(classified)}")
+if "train" in parts:
+    l, s = json.load(open(os.path.join(out, "train-local.json"))), json.load(open(os.path.join(out, "train-spark.json")))
+    a, b = times("train-times.txt")
+    print(f"\n## fast training, seed 1\n")
+    print(f"one process ({l['threads']} threads): test accuracy {l['test_accuracy']:.4f}, {a[0]:.1f} s; Spark, {s['partitions']} partitions, "
+          f"sync every {s['sync_every']} steps ({s['rounds']} rounds): test accuracy {s['test_accuracy']:.4f}, {b[0]:.1f} s; "
+          f"gap {100 * (s['test_accuracy'] - l['test_accuracy']):+.2f} points")
 PY
 cat "$res"

@@ -34,6 +34,7 @@ public final class Models {
         REGISTRY.put("lenet5", new Entry("LeNet-5 (LeCun 1998) with ReLU and max pooling", Models::lenet5));
         REGISTRY.put("lenet", new Entry("Deeplearning4j's MNIST LeNet: 5x5x20 conv, pool, 5x5x50 conv, pool, dense 500", Models::lenet));
         REGISTRY.put("fast", new Entry("small 3x3 CNN with batch norm, about 29k parameters", Models::fast));
+        REGISTRY.put("fast-wide", new Entry("fast at 1.5x the channels (24-48-96), about 61k parameters", Models::fastWide));
         REGISTRY.put("best", new Entry("wider 3x3 CNN with batch norm and dropout, for the accuracy record", Models::best));
         REGISTRY.put("cnn32", new Entry("3x3 conv-bn-relu blocks 32-32-64-64-128 for 32x32 colour pictures, about 0.16M parameters", Models::cnn32));
     }
@@ -103,14 +104,24 @@ public final class Models {
     }
 
     private static List<Layer> fast(ModelSpec s, SplittableRandom rng) {
+        return fast(s, rng, 16);
+    }
+
+    // 1.5x the channels: on MNIST alone it read 99.56% and 99.64% of the validation images (seeds 1, 2) against
+    // 99.44% and 99.52% for fast (BENCHMARKS.md, "Choosing the bundled model: pen digits by writer").
+    private static List<Layer> fastWide(ModelSpec s, SplittableRandom rng) {
+        return fast(s, rng, 24);
+    }
+
+    private static List<Layer> fast(ModelSpec s, SplittableRandom rng, int width) {
         int c = s.inputShape()[2];
         List<Layer> l = new ArrayList<>();
-        convBlock(l, 1, c, 16, rng);                           // (b, 14, 14, 16)
-        convBlock(l, 2, 16, 32, rng);                          // (b, 7, 7, 32)
-        convBlock(l, 3, 32, 64, rng);                          // (b, 3, 3, 64)
+        convBlock(l, 1, c, width, rng);                        // (b, 14, 14, width)
+        convBlock(l, 2, width, 2 * width, rng);                // (b, 7, 7, 2 width)
+        convBlock(l, 3, 2 * width, 4 * width, rng);            // (b, 3, 3, 4 width)
         l.add(new Flatten("flatten"));
         if (s.dropout() > 0) l.add(new Dropout("drop1", s.dropout()));
-        l.add(new Linear("fc1", flat(s, 64, 2, 2, 2), s.classes(), rng));
+        l.add(new Linear("fc1", flat(s, 4 * width, 2, 2, 2), s.classes(), rng));
         return l;
     }
 
