@@ -49,7 +49,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Starting config: baseline, fast, lenet, best or digits. Default: ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "Network: mlp, lenet5, lenet, fast, best, or cnn32 (small colour pictures).")
+    @Option(names = "--model", paramLabel = "NAME", description = "Network: mlp, lenet5, lenet, fast, fast-wide, best, or cnn32 (small colour pictures).")
     String model;
 
     @Option(names = "--dataset", paramLabel = "NAME", description = "mnist, fashion, or mnist-pen (MNIST plus the pen digits of writers 1-16 and glyph styles, validated on writers 17-22; the pen file is found beside the MNIST folder); an image folder is found from --data-dir.")

@@ -33,7 +33,7 @@ class CliTest {
     void badOptionsAreUsageErrorsWithOneClearLine() {
         Cli unknownModel = Cli.run("train", "--model", "resnet");
         assertThat(unknownModel.exit()).isEqualTo(2);
-        assertThat(unknownModel.err()).contains("unknown model 'resnet'").contains("mlp, lenet5, lenet, fast, best");
+        assertThat(unknownModel.err()).contains("unknown model 'resnet'").contains("mlp, lenet5, lenet, fast, fast-wide, best");
 
         Cli notANumber = Cli.run("train", "--lr", "fast");
         assertThat(notANumber.exit()).isEqualTo(2);

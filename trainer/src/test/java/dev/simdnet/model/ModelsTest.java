@@ -25,6 +25,7 @@ class ModelsTest {
         assertThat(parameters(Models.build(ModelSpec.mnist("lenet", 0f), 1))).isEqualTo(431_080);
         assertThat(parameters(Models.build(ModelSpec.mnist("lenet5", 0f), 1))).isEqualTo(61_706);
         assertThat(parameters(Models.build(ModelSpec.mnist("fast", 0f), 1))).isBetween(25_000L, 35_000L);
+        assertThat(parameters(Models.build(ModelSpec.mnist("fast-wide", 0f), 1))).isEqualTo(61_210);
     }
 
     @Test

@@ -68,7 +68,7 @@ class OnnxExportTest {
 
     /** Every registry network exports; colour input checks the NHWC to NCHW transposition of input and weights. */
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "lenet5", "fast", "lenet", "best", "cnn32"})
+    @ValueSource(strings = {"mlp", "lenet5", "fast", "fast-wide", "lenet", "best", "cnn32"})
     void everyRegistryModelExportsAndAgrees(String name) throws Exception {
         boolean colour = name.equals("cnn32");
         int h = colour ? 32 : 28, c = colour ? 3 : 1, n = 50;

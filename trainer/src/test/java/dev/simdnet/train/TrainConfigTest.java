@@ -18,7 +18,7 @@ class TrainConfigTest {
     void unknownPresetAndModelListTheKnownOnes() {
         assertThatThrownBy(() -> TrainConfig.preset("fastest")).hasMessageContaining("baseline, fast, best");
         assertThatThrownBy(() -> TrainConfig.preset("fast").with("model", "resnet"))
-                .hasMessageContaining("unknown model 'resnet'").hasMessageContaining("mlp, lenet5, lenet, fast, best");
+                .hasMessageContaining("unknown model 'resnet'").hasMessageContaining("mlp, lenet5, lenet, fast, fast-wide, best");
     }
 
     @Test
