@@ -115,6 +115,7 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
         });
         Runtime.getRuntime().addShutdownHook(hook);
+        dev.simdnet.serve.HeapPolicy.applyForServing();
         List<String> names = registry.all().stream().map(m -> m.info().name()).toList();
         out.println(String.format(Locale.ROOT, "Serving %s at %s (open it in a browser; Ctrl-C stops)", String.join(", ", names), server.address()));
         if (store != null) out.println("Keeping corrections in " + store.dir() + " (" + store.corrections() + " there now)");

@@ -80,7 +80,7 @@ public final class Conv2d implements Layer {
         ConvGeometry g = geometry(x.dim(0), new int[] {x.dim(1), x.dim(2), x.dim(3)});
         if (!g.equals(geometry) || output == null) {
             geometry = g;
-            output = Tensor.zeros(g.batch(), g.outH(), g.outW(), outC);
+            output = Buffers.reuse(output, g.batch(), g.outH(), g.outW(), outC);
             inputGrad = null;
         }
         Kernels k = ctx.kernels();

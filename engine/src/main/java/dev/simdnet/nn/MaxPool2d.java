@@ -45,8 +45,8 @@ public final class MaxPool2d implements Layer {
         PoolGeometry g = geometry(x.dim(0), new int[] {x.dim(1), x.dim(2), x.dim(3)});
         if (!g.equals(geometry) || output == null) {
             geometry = g;
-            output = Tensor.zeros(g.batch(), g.outH(), g.outW(), g.channels());
-            argmax = new int[g.outputSize()];
+            output = Buffers.reuse(output, g.batch(), g.outH(), g.outW(), g.channels());
+            if (argmax == null || argmax.length < g.outputSize()) argmax = new int[g.outputSize()];
             inputGrad = null;
         }
         ctx.kernels().maxPoolForward(g, x.data(), x.offset(), output.data(), output.offset(), argmax);
