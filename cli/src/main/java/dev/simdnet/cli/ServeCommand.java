@@ -1,6 +1,7 @@
 package dev.simdnet.cli;
 
 import dev.simdnet.serve.CorrectionStore;
+import dev.simdnet.serve.HeapPolicy;
 import dev.simdnet.serve.Limits;
 import dev.simdnet.serve.ModelRegistry;
 import dev.simdnet.serve.ServedModel;
@@ -115,7 +116,7 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        dev.simdnet.serve.HeapPolicy.applyForServing();
+        HeapPolicy.applyForServing();
         List<String> names = registry.all().stream().map(m -> m.info().name()).toList();
         out.println(String.format(Locale.ROOT, "Serving %s at %s (open it in a browser; Ctrl-C stops)", String.join(", ", names), server.address()));
         if (store != null) out.println("Keeping corrections in " + store.dir() + " (" + store.corrections() + " there now)");

@@ -250,9 +250,7 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             CommandLine cl = spec.commandLine();
-            trace("parsed");
             shared.checkKernels(cl);
-            trace("kernels");
             if (top < 1 || top > 10) throw usage(cl, "--top must be in [1, 10], got " + top);
             String kind = format != null ? format : input.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet") ? "parquet" : "folder";
             if (!kind.equals("folder") && !kind.equals("parquet")) throw usage(cl, "unknown --format '" + format + "': use folder or parquet");
@@ -265,7 +263,6 @@ public final class Main implements Runnable {
                 bytes = Files.readAllBytes(model);
                 Model.load(model);                                    // a damaged or foreign file is refused here
             }
-            trace("model read");
             checkLocalInput(input);
             checkOutput(output);
             trace("checked");

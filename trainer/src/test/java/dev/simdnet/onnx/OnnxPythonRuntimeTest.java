@@ -6,8 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,10 +48,7 @@ class OnnxPythonRuntimeTest {
         for (int k = 0; k < models.size(); k++) {
             Path onnx = dir.resolve(names[k] + ".onnx");
             OnnxExport.write(models.get(k), onnx);
-            float[] p = models.get(k).probabilities(x, N);
-            ByteBuffer b = ByteBuffer.allocate(p.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            b.asFloatBuffer().put(p);
-            Files.write(dir.resolve(names[k] + ".onnx.probabilities.bin"), b.array());
+            OnnxTesting.writeFloats(dir.resolve(names[k] + ".onnx.probabilities.bin"), models.get(k).probabilities(x, N));
             cmd.add(onnx.toString());
         }
         Result r = run(cmd, dir, 300);

@@ -9,8 +9,6 @@ import dev.simdnet.model.Model;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +48,7 @@ class OnnxReport {
             OnnxExport.write(m, onnx);
             byte[] bytes = Files.readAllBytes(onnx);
             float[] ours = probabilities(m, x);
-            writeFloats(dir.resolve(name + ".onnx.probabilities.bin"), ours);
+            OnnxTesting.writeFloats(dir.resolve(name + ".onnx.probabilities.bin"), ours);
             float[] ort = OnnxTesting.runOrt(bytes, OnnxExport.PROBABILITIES, x, N, 1, 28, 28);
             Model imported = Model.load(onnx);
             float[] back = probabilities(imported, x);
@@ -143,9 +141,4 @@ class OnnxReport {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private static void writeFloats(Path f, float[] v) throws Exception {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        Files.write(f, b.array());
-    }
 }

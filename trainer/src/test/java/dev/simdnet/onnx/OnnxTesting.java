@@ -97,6 +97,13 @@ final class OnnxTesting {
     }
 
     /** Largest absolute difference. */
+    /** {@code v} as float32 little-endian: the {@code NAME.onnx.probabilities.bin} that make_torch_fixture.py --check reads. */
+    static void writeFloats(java.nio.file.Path f, float[] v) throws java.io.IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        java.nio.file.Files.write(f, b.array());
+    }
+
     static double maxDiff(float[] a, float[] b) {
         if (a.length != b.length) throw new AssertionError("lengths " + a.length + " and " + b.length);
         double m = 0;
