@@ -59,17 +59,25 @@ if [[ "$parts" == *" classify "* ]]; then
 head -c 3000 "$(ls "$out"/pen/3/*.png | head -1)" > "$out/pen/3/truncated.png"
 echo "no picture" > "$out/pen/5/text.png"
 : > "$out/pen/7/empty.png"
-local_classify() { "${CLI[@]}" classify --json "$out/pen" > "$out/classify-local-$1.jsonl" 2> "$out/classify-local-$1.err" || true; }
-spark_classify() { "${SPARK[@]}" classify --master "$master" --input "$out/pen" --output "$out/classify-spark-$1.csv" \
+# The same files four times over (hard links), for the throughput: the files added over the seconds added, which
+# leaves out what each command spends once whatever the input (JVM, model, JIT warm-up; Spark's context and first job).
+mkdir -p "$out/pen4"
+for c in a b c d; do cp -al "$out/pen" "$out/pen4/$c"; done
+local_classify() { "${CLI[@]}" classify --json "$2" > "$out/classify-local-$1.jsonl" 2> "$out/classify-local-$1.err" || true; }
+spark_classify() { "${SPARK[@]}" classify --master "$master" --input "$2" --output "$out/classify-spark-$1.csv" \
     > "$out/classify-spark-$1.json" 2> "$out/classify-spark-$1.err"; }
+pair() { # pair NAME DIR TIMES-FILE I: local and Spark on DIR, local first in odd pairs
+  if [ $(($4 % 2)) -eq 1 ]; then
+    t0=$(now); local_classify "$1" "$2"; t1=$(now); spark_classify "$1" "$2"; t2=$(now); dl=$(echo "$t1 - $t0" | bc); ds=$(echo "$t2 - $t1" | bc)
+  else
+    t0=$(now); spark_classify "$1" "$2"; t1=$(now); local_classify "$1" "$2"; t2=$(now); ds=$(echo "$t1 - $t0" | bc); dl=$(echo "$t2 - $t1" | bc)
+  fi
+  echo "classify $4: local $dl s, spark $ds s" | tee -a "$out/$3"
+}
 benchmarks/wait-idle.sh 0.5 120 > "$out/classify.load" || true
 for i in $(seq 1 "$runs"); do
-  if [ $((i % 2)) -eq 1 ]; then
-    t0=$(now); local_classify "$i"; t1=$(now); spark_classify "$i"; t2=$(now); dl=$(echo "$t1 - $t0" | bc); ds=$(echo "$t2 - $t1" | bc)
-  else
-    t0=$(now); spark_classify "$i"; t1=$(now); local_classify "$i"; t2=$(now); ds=$(echo "$t1 - $t0" | bc); dl=$(echo "$t2 - $t1" | bc)
-  fi
-  echo "classify $i: local $dl s, spark $ds s" | tee -a "$out/classify-times.txt"
+  pair "$i" "$out/pen" classify-times.txt "$i"
+  pair "x4-$i" "$out/pen4" classify-x4-times.txt "$i"
 done
 fi
 
@@ -103,20 +111,30 @@ if "sweep" in parts:
           f"ratio {statistics.median(b) / statistics.median(a):.2f}; same trial ranking and accuracies in every pair: {same}; best trial {best[0]} (val {best[1]}, test {best[2]})")
 if "classify" in parts:
     a, b = times("classify-times.txt")
-    local = {}
-    for line in open(os.path.join(out, "classify-local-1.jsonl")):
-        j = json.loads(line); local[os.path.abspath(j["file"])] = (j.get("class"), j.get("probability"))
-    rows = list(csv.DictReader(open(os.path.join(out, "classify-spark-1.csv"))))
-    spark = {re.sub("^file:", "", r["path"]): (r["class"] or None, float(r["probability"]) if r["probability"] else None) for r in rows}
-    classified = [p for p, v in spark.items() if v[0] is not None]
-    agree = sum(1 for p in classified if p in local and local[p][0] == spark[p][0] and abs(local[p][1] - spark[p][1]) < 1e-6)
+    def agreement(name):                                           # Spark's rows, its classified files, and those as classify read them
+        local = {}
+        for line in open(os.path.join(out, f"classify-local-{name}.jsonl")):
+            j = json.loads(line); local[os.path.abspath(j["file"])] = (j.get("class"), j.get("probability"))
+        rows = list(csv.DictReader(open(os.path.join(out, f"classify-spark-{name}.csv"))))
+        spark = {re.sub("^file:", "", r["path"]): (r["class"] or None, float(r["probability"]) if r["probability"] else None) for r in rows}
+        classified = [p for p, v in spark.items() if v[0] is not None]
+        return rows, classified, sum(1 for p in classified if p in local and local[p][0] == spark[p][0] and abs(local[p][1] - spark[p][1]) < 1e-6)
+    rows, classified, agree = agreement("1")
+    rows4, classified4, agree4 = agreement("x4-1")
     files = sum(len(f) for _, _, f in os.walk(os.path.join(out, "pen")))
     summary = json.load(open(os.path.join(out, "classify-spark-1.json")))
-    print(f"\n## classify ({files} files: 7,494 pen digits and 3 damaged)\n")
-    print(f"classify {statistics.median(a):.1f} s, Spark {statistics.median(b):.1f} s whole command (median of {runs}; {a} / {b}): "
-          f"throughput ratio {statistics.median(a) / statistics.median(b):.2f} (median of the pairs' ratios {statistics.median(x / y for x, y in zip(a, b)):.2f}); Spark's job alone {summary['seconds']} s ({summary['pictures_per_second']} pictures/s); "
+    a4, b4 = times("classify-x4-times.txt")
+    ta = [3 * files / (w4 - w) for w, w4 in zip(a, a4)]                      # files added over seconds added, per pair
+    tb = [3 * files / (w4 - w) for w, w4 in zip(b, b4)]
+    print(f"\n## classify ({files} files: 7,494 pen digits and 3 damaged; and the same 4 times over)\n")
+    print(f"classify {statistics.median(a):.2f} s, Spark {statistics.median(b):.2f} s whole command (median of {runs}; {a} / {b}): "
+          f"whole-command ratio {statistics.median(a) / statistics.median(b):.2f} (median of the pairs' ratios {statistics.median(x / y for x, y in zip(a, b)):.2f}). "
+          f"Four times the files: classify {statistics.median(a4):.2f} s, Spark {statistics.median(b4):.2f} s ({a4} / {b4}). "
+          f"Throughput, the {3 * files} files added over the seconds added: classify {statistics.median(ta):.0f} files/s, Spark {statistics.median(tb):.0f} files/s "
+          f"({[round(x) for x in ta]} / {[round(x) for x in tb]}): **throughput ratio {statistics.median(y / x for x, y in zip(ta, tb)):.2f}** (median of the pairs' ratios). "
+          f"Spark's job alone {summary['seconds']} s ({summary['pictures_per_second']} pictures/s); "
           f"rows {len(rows)}, read {summary['read']}, classified {summary['classified']}, failed {summary['failed']}; "
-          f"identical to classify (class, probability to 1e-6): {agree} of {len(classified)}")
+          f"identical to classify (class, probability to 1e-6): {agree} of {len(classified)}; four times over: {len(rows4)} rows, {agree4} of {len(classified4)} identical")
 if "train" in parts:
     l, s = json.load(open(os.path.join(out, "train-local.json"))), json.load(open(os.path.join(out, "train-spark.json")))
     a, b = times("train-times.txt")
