@@ -123,10 +123,12 @@ def main():
         if a.no_pendigits:
             wrk(infer, single_file, 16, 3)
             res["single"] = wrk(infer, single_file, 16, a.seconds)
+            res["single_peak_rss_mb"] = round(rss_kb(proc.pid, "VmHWM") / 1024, 1)
             res["batch"] = wrk(infer, batch_file, 2, a.seconds)
             for k in ("single", "batch"):
                 res[k].pop("raw")
             res["rss_mb"] = round(rss_kb(proc.pid, "VmRSS") / 1024, 1)
+            res["peak_rss_mb"] = round(rss_kb(proc.pid, "VmHWM") / 1024, 1)
             print(json.dumps(res))
             return
         pen = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "pendigits_client.py"), "--url", base,

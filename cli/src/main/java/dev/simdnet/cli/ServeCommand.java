@@ -116,7 +116,14 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        HeapPolicy.applyForServing();
+        // The heap is shrunk before the warm-up and again after it: requests that came meanwhile ran on a cold JIT,
+        // whose garbage made G1 grow the heap, and under load it does not give it back by itself.
+        List<String> policy = HeapPolicy.applyForServing();
+        HeapPolicy.shrinkNow(policy);
+        java.util.concurrent.atomic.AtomicInteger warming = new java.util.concurrent.atomic.AtomicInteger(registry.all().size());
+        for (var m : registry.all()) m.warmUpInBackground(() -> {
+            if (warming.decrementAndGet() == 0) HeapPolicy.shrinkNow(policy);
+        });
         List<String> names = registry.all().stream().map(m -> m.info().name()).toList();
         out.println(String.format(Locale.ROOT, "Serving %s at %s (open it in a browser; Ctrl-C stops)", String.join(", ", names), server.address()));
         if (store != null) out.println("Keeping corrections in " + store.dir() + " (" + store.corrections() + " there now)");

@@ -73,6 +73,19 @@ public final class ServedModel implements AutoCloseable {
             batchers.add(Thread.ofPlatform().daemon().name("simdnet-batcher-" + name + "-" + i).start(this::coalesce));
     }
 
+    /**
+     * Warms the model up on a thread of its own, resting twice as long as it works: the server answers meanwhile,
+     * and the boxed vector operations of the cold JIT make their garbage at a third of the rate. With the JVM's
+     * defaults and the first requests warming the kernels up, G1 grew its heap to 0.7-1.0 GB resident; warmed up
+     * this way, 0.34 GB at most (BENCHMARKS.md, Serving). {@code then} runs once it is done.
+     */
+    public void warmUpInBackground(Runnable then) {
+        Thread.ofPlatform().daemon().name("simdnet-warm-up-" + info.name()).start(() -> {
+            model.warmUp(model.kernels(), 2);
+            then.run();
+        });
+    }
+
     /** Loads the model. */
     @FunctionalInterface
     public interface ModelLoader {
@@ -148,13 +161,16 @@ public final class ServedModel implements AutoCloseable {
             int total = group.getFirst().count();
             for (Job j; total < MAX_COALESCED && (j = jobs.poll()) != null; total += j.count()) group.add(j);
             try {
-                float[] x = new float[total * PIXELS], out = new float[total * classes];
+                // One request alone is passed as it is (the model copies what it normalizes); several are joined.
+                float[] x = group.size() == 1 ? group.getFirst().pixels() : new float[total * PIXELS];
                 int at = 0;
-                for (Job j : group) {
-                    System.arraycopy(j.pixels(), 0, x, at * PIXELS, j.count() * PIXELS);
-                    at += j.count();
+                if (group.size() > 1) {
+                    for (Job j : group) {
+                        System.arraycopy(j.pixels(), 0, x, at * PIXELS, j.count() * PIXELS);
+                        at += j.count();
+                    }
                 }
-                System.arraycopy(model.probabilities(x, total), 0, out, 0, total * classes);
+                float[] out = model.probabilities(x, total);
                 at = 0;
                 for (Job j : group) {
                     System.arraycopy(out, at * classes, j.out(), 0, j.count() * classes);

@@ -178,7 +178,7 @@ public final class Server implements AutoCloseable {
                     allow(ex, "POST");
                     InferenceProtocol.Request req = InferenceProtocol.parse(Http.body(ex, limits.maxBodyBytes()), limits);
                     float[] probs = m.probabilities(req.pixels(), req.count());
-                    Http.json(ex, 200, InferenceProtocol.answer(m, req, probs));
+                    Http.send(ex, 200, "application/json", InferenceProtocol.answer(m, req, probs));
                 }
                 default -> throw new ApiException(404, "no such endpoint: " + Json.clip(path));
             }

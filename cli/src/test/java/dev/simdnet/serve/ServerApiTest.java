@@ -344,4 +344,22 @@ class ServerApiTest {
         refused(post("/api/predict", big), 413, "limit");
         refused(post("/v2/models/tiny/infer", big), 413, "limit");
     }
+
+    /**
+     * The JDK's server reads a body cut short of its Content-Length as a dropped connection: no answer on it (never
+     * a 500 or a hang), and the server goes on serving.
+     */
+    @Test
+    void aBodyShorterThanItsContentLengthIsDroppedAndServingGoesOn() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            String head = "POST /v2/models/tiny/infer HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+            s.getOutputStream().write((head + "{\"inputs\": [").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.shutdownOutput(); // 13 of the 100 bytes promised
+            String reply = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(reply).doesNotContain(" 500 ");
+            assertThat(reply).satisfiesAnyOf(r -> assertThat(r).isEmpty(), r -> assertThat(r).startsWith("HTTP/1.1 400"));
+        }
+        assertThat(get("/v2/health/ready").status()).isEqualTo(200);
+    }
 }

@@ -466,14 +466,27 @@ public final class Model {
      * cores free meanwhile.
      */
     public void warmUp(Kernels with) {
+        warmUp(with, 0);
+    }
+
+    /**
+     * {@link #warmUp(Kernels)}, resting after each pass {@code restFraction} times as long as the pass took: the
+     * boxed vector operations of a cold JIT make garbage at a gigabyte a second, and a server that warms up at full
+     * speed makes G1 grow its heap to match (section Serving of BENCHMARKS.md); at rest 1 it makes half as much a
+     * second, over twice the time.
+     */
+    public void warmUp(Kernels with, double restFraction) {
         Sequential replica = net.replica();
         int n = 4, size = input.size();
         float[] x = new float[n * size];
         for (int i = 0; i < x.length; i++) x[i] = (i * 37 % 11) / 11f;
         float[] probs = new float[n * classes()];
         for (int pass = 0; pass < WARM_UP_PASSES; pass++) {
+            long t0 = System.nanoTime();
             Tensor logits = replica.forward(Tensor.view(x, 0, n, input.height(), input.width(), input.channels()), Context.inference(with));
             with.softmax(n, classes(), logits.data(), logits.offset(), probs, 0);
+            long rest = (long) ((System.nanoTime() - t0) * restFraction);
+            if (rest > 0) java.util.concurrent.locks.LockSupport.parkNanos(rest);
         }
     }
 
