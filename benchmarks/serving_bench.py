@@ -83,6 +83,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--java-opts", default="-Xms32m -Xmx176m -XX:+UseSerialGC")
     ap.add_argument("--load", default="", help="the load seen before the run, for the report")
+    ap.add_argument("--idle-before-load", type=float, default=0,
+                    help="seconds the server is left idle after its first answer before the load (its own warm-up); default 0")
     ap.add_argument("--no-pendigits", action="store_true", help="skip the accuracy run (quick throughput checks; no BENCHMARKS.md)")
     ap.add_argument("--out", default="bench-out/serving")
     ap.add_argument("--markdown", default="BENCHMARKS.md")
@@ -119,6 +121,10 @@ def main():
         if first is None:
             raise SystemExit("the server did not answer within 30 s; see " + a.out + "/server.log")
         res = {"start_to_first_answer_s": round(first, 3), "java_opts": a.java_opts, "load_before": a.load}
+        if a.idle_before_load > 0:
+            time.sleep(a.idle_before_load)
+            res["idle_before_load_s"] = a.idle_before_load
+            res["peak_rss_before_load_mb"] = round(rss_kb(proc.pid, "VmHWM") / 1024, 1)
 
         if a.no_pendigits:
             wrk(infer, single_file, 16, 3)
