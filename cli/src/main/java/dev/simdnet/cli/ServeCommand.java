@@ -120,9 +120,9 @@ final class ServeCommand implements Callable<Integer> {
         // whose garbage made G1 grow the heap, and under load it does not give it back by itself.
         List<String> policy = HeapPolicy.applyForServing();
         HeapPolicy.shrinkNow(policy);
-        java.util.concurrent.atomic.AtomicInteger warming = new java.util.concurrent.atomic.AtomicInteger(registry.all().size());
-        for (var m : registry.all()) m.warmUpInBackground(() -> {
-            if (warming.decrementAndGet() == 0) HeapPolicy.shrinkNow(policy);
+        Thread.ofPlatform().daemon().name("simdnet-warm-up").start(() -> {
+            for (var m : registry.all()) m.warmUp();
+            HeapPolicy.shrinkNow(policy);
         });
         List<String> names = registry.all().stream().map(m -> m.info().name()).toList();
         out.println(String.format(Locale.ROOT, "Serving %s at %s (open it in a browser; Ctrl-C stops)", String.join(", ", names), server.address()));

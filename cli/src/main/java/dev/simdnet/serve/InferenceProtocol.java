@@ -1,6 +1,5 @@
 package dev.simdnet.serve;
 
-import com.fasterxml.jackson.jr.ob.JSON;
 import dev.simdnet.data.DigitPreprocessor;
 
 import com.fasterxml.jackson.core.JacksonException;
@@ -257,8 +256,4 @@ final class InferenceProtocol {
         return r;
     }
 
-    /** For tests: the answer's JSON. */
-    static String toJson(Object o) throws IOException {
-        return JSON.std.asString(o);
-    }
 }

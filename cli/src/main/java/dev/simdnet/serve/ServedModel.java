@@ -77,16 +77,13 @@ public final class ServedModel implements AutoCloseable {
     }
 
     /**
-     * Warms the model up on a thread of its own, resting twice as long as it works: the server answers meanwhile,
-     * and the boxed vector operations of the cold JIT make their garbage at a third of the rate. With the JVM's
-     * defaults and the first requests warming the kernels up, G1 grew its heap to 0.7-1.0 GB resident; warmed up
-     * this way, 0.34 GB at most (BENCHMARKS.md, Serving). {@code then} runs once it is done.
+     * Warms the model up, resting twice as long as it works: run on a thread of its own while the server answers,
+     * the boxed vector operations of the cold JIT make their garbage at a third of the rate. With the JVM's defaults
+     * and the first requests warming the kernels up, G1 grew its heap to 0.7-1.0 GB resident; warmed up this way and
+     * left idle, 0.23-0.24 GB (BENCHMARKS.md, Serving).
      */
-    public void warmUpInBackground(Runnable then) {
-        Thread.ofPlatform().daemon().name("simdnet-warm-up-" + info.name()).start(() -> {
-            model.warmUp(model.kernels(), 2);
-            then.run();
-        });
+    public void warmUp() {
+        model.warmUp(model.kernels(), 2);
     }
 
     /** Loads the model. */
